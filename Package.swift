@@ -46,6 +46,10 @@ let package = Package(
             dependencies: ["CheckpointScript", "CheckpointSandbox"],
             resources: [.copy("Golden")]
         ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["CheckpointAPI", "CheckpointSandbox"]
+        ),
         .testTarget(name: "ckptTests", dependencies: ["CheckpointAPI"]),
     ],
     swiftLanguageModes: [.v6]
