@@ -10,7 +10,7 @@ import Testing
 
     static let okPage = HTTPResponse.json(Fixture.emptyPage)
 
-    /// Sends one list request through a transport that answers with `responses`.
+    /// Sends one list request through a transport that plays `steps` and returns the outcome.
     func list(
         _ steps: [ScriptedTransport.Step],
         maxRetries: Int = 2

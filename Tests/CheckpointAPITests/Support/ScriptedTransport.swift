@@ -4,7 +4,7 @@ import Testing
 
 @testable import CheckpointAPI
 
-/// An in-memory transport that records every request and answers from a script.
+/// An in-memory transport that records every request and returns scripted responses.
 final class ScriptedTransport: HTTPTransport {
     enum Step: Sendable {
         case respond(HTTPResponse)
@@ -42,7 +42,7 @@ final class ScriptedTransport: HTTPTransport {
     }
 }
 
-/// Records the waits a ``RetryPolicy`` asks for instead of sleeping.
+/// Records the waits a ``RetryPolicy`` requests instead of sleeping.
 final class WaitRecorder: Sendable {
     private let waits = Mutex<[Duration]>([])
 
