@@ -99,7 +99,7 @@ public struct APIClient: Sendable {
             do {
                 outcome = .success(try await transport.send(request))
             } catch {
-                outcome = .failure(mapTransportError(error))
+                outcome = .failure(redacted(mapTransportError(error)))
             }
             let duration = clock.now - start
 
@@ -148,6 +148,20 @@ public struct APIClient: Sendable {
         }
     }
 
+    /// The text with the configured key replaced, for anything that came from outside.
+    private func redact(_ text: String) -> String {
+        configuration.apiKey?.redact(text) ?? text
+    }
+
+    private func redacted(_ error: APIError) -> APIError {
+        switch error {
+        case .connectionFailed(let message):
+            .connectionFailed(message: redact(message))
+        default:
+            error
+        }
+    }
+
     private func trace(
         _ request: HTTPRequest,
         pathAndQuery: String,
@@ -158,12 +172,12 @@ public struct APIClient: Sendable {
     ) {
         guard let tracer = configuration.tracer else { return }
         var event = TraceEvent(
-            method: request.method, path: pathAndQuery, status: nil, requestID: nil,
+            method: request.method, path: redact(pathAndQuery), status: nil, requestID: nil,
             duration: duration, retryNumber: retryNumber, retryDelay: retryDelay)
         switch outcome {
         case .success(let response):
             event.status = response.status
-            event.requestID = response.headers["x-request-id"]
+            event.requestID = response.headers["x-request-id"].map(redact)
         case .failure(let error):
             event.failure = error.message
         }
@@ -174,7 +188,7 @@ public struct APIClient: Sendable {
         _ type: Response.Type,
         from response: HTTPResponse
     ) throws(APIError) -> Response {
-        let requestID = response.headers["x-request-id"]
+        let requestID = response.headers["x-request-id"].map(redact)
         guard (200..<300).contains(response.status) else {
             throw .status(statusError(from: response, requestID: requestID))
         }
@@ -183,7 +197,7 @@ public struct APIClient: Sendable {
         } catch {
             throw .undecodableResponse(
                 status: response.status, requestID: requestID,
-                reason: Self.describeDecodingError(error), bodyExcerpt: Self.excerpt(response.body))
+                reason: Self.describeDecodingError(error), bodyExcerpt: redact(Self.excerpt(response.body)))
         }
     }
 
@@ -192,11 +206,11 @@ public struct APIClient: Sendable {
         if let document = try? JSONDecoder().decode(ErrorDocument.self, from: response.body) {
             let detail = document.error
             return HTTPStatusError(
-                status: response.status, type: detail.type, code: detail.code?.text,
-                param: detail.param, message: detail.message ?? "no message",
+                status: response.status, type: detail.type.map(redact), code: detail.code.map { redact($0.text) },
+                param: detail.param.map(redact), message: redact(detail.message ?? "no message"),
                 requestID: requestID, keySource: keySource)
         }
-        let excerpt = Self.excerpt(response.body)
+        let excerpt = redact(Self.excerpt(response.body))
         let message = excerpt.isEmpty ? "the response had no body" : "the response body starts with: \(excerpt)"
         return HTTPStatusError(
             status: response.status, message: message, requestID: requestID, keySource: keySource)

@@ -49,7 +49,7 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidConfiguration(String)
     /// A success status came with a body that is not the documented shape.
     case undecodableResponse(status: Int, requestID: String?, reason: String, bodyExcerpt: String)
-    /// Paging stopped because the server returned the same cursor twice.
+    /// Paging stopped because the server returned a cursor that was already sent, which would loop.
     case cursorDidNotAdvance(lastID: String)
 
     /// The HTTP status, for errors that have one.
@@ -76,6 +76,9 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .status(let error):
             var message = error.message
             if error.status == 401 || error.status == 403 {
+                if let last = message.last, !".!?".contains(last) {
+                    message += "."
+                }
                 let source = error.keySource.map { " The key sent came from \($0)." } ?? ""
                 message += " These endpoints need an organization admin key"
                 message += " (OPENAI_ADMIN_KEY).\(source)"
@@ -96,7 +99,7 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .undecodableResponse(_, _, let reason, let excerpt):
             return "the response is not the documented JSON (\(reason)); it starts with: \(excerpt)"
         case .cursorDidNotAdvance(let lastID):
-            return "paging stopped: the server returned the cursor '\(lastID)' twice"
+            return "paging stopped: the server returned the cursor '\(lastID)' again, so the list would never end"
         }
     }
 

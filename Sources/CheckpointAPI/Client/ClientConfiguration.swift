@@ -5,7 +5,9 @@ import Foundation
 #endif
 
 /// An API key that never shows its value in descriptions, dumps or logs.
-public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// Where a key came from, so that errors can tell the user which setting to fix.
     public enum Source: Sendable, Equatable, CustomStringConvertible {
         case environment(variable: String)
@@ -30,6 +32,26 @@ public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugS
 
     public var description: String { "<redacted>" }
     public var debugDescription: String { "APIKey(<redacted>, from \(source))" }
+
+    /// The mirror that `dump` and debuggers show, without the secret.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["secret": "<redacted>", "source": source])
+    }
+
+    /// The shortest secret that ``redact(_:)`` replaces; shorter strings are too common
+    /// in ordinary text to be recognised as the key.
+    static let minimumRedactedLength = 8
+
+    /// Returns `text` with every occurrence of the secret replaced by `<redacted>`.
+    ///
+    /// Used on text that comes from outside the client, such as a server's error message
+    /// that echoes the `Authorization` header, before it reaches an error or a trace.
+    public func redact(_ text: String) -> String {
+        guard secret.count >= Self.minimumRedactedLength, text.contains(secret) else {
+            return text
+        }
+        return text.replacing(secret, with: "<redacted>")
+    }
 }
 
 /// The settings shared by every request the client sends.

@@ -20,7 +20,9 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
 }
 
 /// An ordered list of HTTP header fields with case-insensitive lookup.
-public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral,
+    CustomStringConvertible
+{
     public struct Field: Sendable, Equatable {
         public var name: String
         public var value: String
@@ -62,6 +64,14 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     public func makeIterator() -> IndexingIterator<[Field]> {
         fields.makeIterator()
+    }
+
+    /// The fields as `name: value` lines, with the value of `Authorization` redacted.
+    public var description: String {
+        fields.map { field in
+            let isCredential = field.name.caseInsensitiveEquals("Authorization")
+            return "\(field.name): \(isCredential ? "<redacted>" : field.value)"
+        }.joined(separator: "\n")
     }
 }
 

@@ -3,8 +3,10 @@ enum PercentEncoding {
     /// Encodes `value` as a single path segment: every byte outside RFC 3986 `pchar`
     /// is encoded, so `/`, `?`, `#`, `%`, spaces and non-ASCII bytes are, and `:` is not.
     ///
-    /// - Throws: ``APIError/invalidArgument(name:value:reason:)`` for an empty value
-    ///   or for `.` and `..`, which would change the path instead of naming a resource.
+    /// - Throws: ``APIError/invalidArgument(name:value:reason:)`` for an empty value,
+    ///   for `.` and `..`, and for a value with a `.` or `..` part between slashes, such
+    ///   as `../x`. Those would change the path instead of naming a resource, at once or
+    ///   after a server or proxy decodes `%2F` back into `/`.
     static func pathSegment(_ value: String, name: String) throws(APIError) -> String {
         if value.isEmpty {
             throw .invalidArgument(name: name, value: value, reason: "must not be empty")
@@ -12,6 +14,12 @@ enum PercentEncoding {
         if value == "." || value == ".." {
             throw .invalidArgument(
                 name: name, value: value, reason: "'.' and '..' are not valid path segments")
+        }
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count > 1, parts.contains(where: { $0 == "." || $0 == ".." }) {
+            throw .invalidArgument(
+                name: name, value: value,
+                reason: "must not contain '.' or '..' between slashes")
         }
         return encode(value, keeping: isPathCharacter)
     }

@@ -30,7 +30,7 @@ public struct RetryPolicy: Sendable {
     /// Whether a response with this status and these headers may be retried.
     /// `x-should-retry: true` or `false` overrides the status rule.
     public func shouldRetry(status: Int, headers: HTTPHeaders) -> Bool {
-        switch headers["x-should-retry"]?.lowercased() {
+        switch headers["x-should-retry"]?.trimmed.lowercased() {
         case "true": return true
         case "false": return false
         default: return status == 408 || status == 409 || status == 429 || status >= 500
@@ -92,7 +92,7 @@ enum HTTPDate {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
         let day: Int?, month: Int?, year: Int?, time: String
         switch words.count {
-        case 5 where words[1].contains("-"):
+        case 4 where words[1].contains("-"):
             // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
             let parts = words[1].split(separator: "-").map(String.init)
             guard parts.count == 3, words[3] == "GMT" else { return nil }

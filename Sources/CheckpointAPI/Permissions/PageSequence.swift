@@ -17,6 +17,8 @@ public struct PageSequence: AsyncSequence, Sendable {
 
     public struct Iterator: AsyncIteratorProtocol {
         var cursor: String?
+        /// Every cursor sent so far; a repeated one would start a loop.
+        var sentCursors: Set<String> = []
         var finished = false
         let fetch: @Sendable (String?) async throws(APIError) -> PermissionPage
 
@@ -42,7 +44,10 @@ public struct PageSequence: AsyncSequence, Sendable {
                 finished = true
                 return page
             }
-            if lastID == cursor {
+            if let cursor {
+                sentCursors.insert(cursor)
+            }
+            if sentCursors.contains(lastID) {
                 finished = true
                 throw .cursorDidNotAdvance(lastID: lastID)
             }

@@ -1,0 +1,215 @@
+import CheckpointAPI
+
+/// `permissions.create`, `permissions.list` and `permissions.del`.
+extension Evaluator {
+    func create(_ call: CommandCall, invocation: CommandInvocation) async throws(Interruption) -> Value {
+        let checkpoint = Self.string(call.arguments[0])
+        var projects: [String] = []
+        for argument in call.arguments.dropFirst() {
+            switch argument {
+            case .string(let project): projects.append(project)
+            case .list(let elements): projects.append(contentsOf: elements.map(Self.string))
+            default: break
+            }
+        }
+        if interpreter.dryRun {
+            let path = try permissionsPath(checkpoint, invocation: invocation)
+            let body = Value.record(["project_ids": .list(projects.map(Value.string))])
+            var json = ""
+            JSONWriter.write(body, into: &json)
+            reportDryRun("POST \(path) \(json)")
+            return .null
+        }
+        do {
+            return Value(try await interpreter.client.create(checkpoint: checkpoint, projectIDs: projects))
+        } catch {
+            throw apiFailure(error, from: invocation)
+        }
+    }
+
+    func delete(_ call: CommandCall, invocation: CommandInvocation) async throws(Interruption) -> Value {
+        let checkpoint = Self.string(call.arguments[0])
+        let permission: String
+        if case .record(let record) = call.arguments[1], case .string(let id)? = record["id"] {
+            permission = id
+        } else {
+            permission = Self.string(call.arguments[1])
+        }
+        if interpreter.dryRun {
+            let path = try permissionsPath(checkpoint, invocation: invocation)
+            let segment = try pathSegment(permission, name: "permission ID", invocation: invocation)
+            reportDryRun("DELETE \(path)/\(segment)")
+            return .null
+        }
+        do {
+            return Value(try await interpreter.client.delete(checkpoint: checkpoint, permissionID: permission))
+        } catch {
+            throw apiFailure(error, from: invocation)
+        }
+    }
+
+    func list(_ call: CommandCall, invocation: CommandInvocation, printing: Bool) async throws(Interruption) -> Value {
+        let checkpoint = Self.string(call.arguments[0])
+        let projectID = call.option("project-id").map(Self.string)
+        let after = call.option("after").map(Self.string)
+        var limit: Int?
+        if case .integer(let value)? = call.option("limit") { limit = value }
+        var order: ListOrder?
+        if case .string(let value)? = call.option("order") { order = ListOrder(rawValue: value) }
+        let client = interpreter.client
+        guard call.flag("all") else {
+            do {
+                return Value(try await client.list(
+                    checkpoint: checkpoint, after: after, limit: limit, order: order, projectID: projectID))
+            } catch {
+                throw apiFailure(error, from: invocation)
+            }
+        }
+        let pages = client.pages(checkpoint: checkpoint, limit: limit, order: order, projectID: projectID, after: after)
+        if printing {
+            try await stream(pages, invocation: invocation)
+            return .null
+        }
+        var permissions: [Value] = []
+        do {
+            for try await page in pages {
+                permissions.append(contentsOf: page.data.map(Value.init))
+            }
+        } catch {
+            throw apiFailure(error, from: invocation)
+        }
+        return .list(permissions)
+    }
+
+    /// Prints every page as it arrives, so memory stays flat however many pages there are.
+    private func stream(_ pages: PageSequence, invocation: CommandInvocation) async throws(Interruption) {
+        var writer = StreamingListWriter(format: interpreter.format)
+        let output = interpreter.output
+        output.write(writer.begin())
+        do {
+            for try await page in pages {
+                output.write(writer.write(page.data.map { permission in
+                    guard case .record(let record) = Value(permission) else { return Record() }
+                    return record
+                }))
+                output.flush()
+            }
+        } catch {
+            output.write(writer.end())
+            throw apiFailure(error, from: invocation)
+        }
+        output.write(writer.end())
+    }
+
+    private func reportDryRun(_ request: String) {
+        interpreter.output.write("dry run: would send \(request)\n")
+    }
+
+    private static func string(_ value: Value) -> String {
+        if case .string(let string) = value { return string }
+        return ValueFormatter.displayText(value)
+    }
+
+    /// The request path of a checkpoint's permissions, relative to the base URL, checked
+    /// and encoded as the client does.
+    private func permissionsPath(_ checkpoint: String, invocation: CommandInvocation) throws(Interruption) -> String {
+        "/fine_tuning/checkpoints/\(try pathSegment(checkpoint, name: "checkpoint", invocation: invocation))/permissions"
+    }
+
+    private func pathSegment(_ value: String, name: String, invocation: CommandInvocation) throws(Interruption) -> String {
+        if value.isEmpty {
+            throw apiFailure(.invalidArgument(name: name, value: value, reason: "must not be empty"), from: invocation)
+        }
+        if value == "." || value == ".." {
+            throw apiFailure(
+                .invalidArgument(name: name, value: value, reason: "'.' and '..' are not valid path segments"),
+                from: invocation)
+        }
+        return PathSegment.encode(value)
+    }
+}
+
+/// Percent-encoding of one path segment: every byte outside RFC 3986 `pchar` is encoded,
+/// so `/` becomes `%2F` and `:` stays.
+enum PathSegment {
+    static func encode(_ value: String) -> String {
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        for byte in value.utf8 {
+            if isPathCharacter(byte) {
+                bytes.append(byte)
+            } else {
+                bytes.append(UInt8(ascii: "%"))
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func isPathCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "-._~!$&'()*+,;=:@".utf8.contains(byte)
+        }
+    }
+}
+
+/// Writes a list of records in parts as its pages arrive: the JSON array's brackets
+/// around the elements, the table or TSV/CSV header once.
+struct StreamingListWriter {
+    var format: OutputFormat
+    private var count = 0
+    private var table: TableWriter?
+    private var delimited: DelimitedWriter?
+
+    init(format: OutputFormat) {
+        self.format = format
+    }
+
+    func begin() -> String {
+        format == .json ? "[" : ""
+    }
+
+    mutating func write(_ records: [Record]) -> String {
+        guard !records.isEmpty else { return "" }
+        defer { count += records.count }
+        switch format {
+        case .json:
+            var text = ""
+            for (index, record) in records.enumerated() {
+                if count + index > 0 { text += "," }
+                JSONWriter.write(.record(record), into: &text)
+            }
+            return text
+        case .table:
+            var header = ""
+            if table == nil {
+                table = TableWriter(columns: ValueFormatter.columns(of: records))
+                table!.widen(for: records)
+                header = table!.header()
+            } else {
+                table!.widen(for: records)
+            }
+            return header + table!.rows(records)
+        case .tsv, .csv:
+            var header = ""
+            if delimited == nil {
+                delimited = DelimitedWriter(format: format, columns: ValueFormatter.columns(of: records))
+                header = delimited!.header()
+            }
+            return header + records.map { delimited!.row($0) }.joined()
+        }
+    }
+
+    func end() -> String {
+        switch format {
+        case .json: "]\n"
+        case .table: count == 0 ? "(empty list)\n" : ""
+        case .tsv, .csv: ""
+        }
+    }
+}

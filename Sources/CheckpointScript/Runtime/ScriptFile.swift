@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads script files from disk.
+enum ScriptFile {
+    /// Reads a script. A relative `path` is resolved against `folder` when one is given.
+    ///
+    /// - Throws: a `.runtime` error with the `runtime.file-error` ID when the file cannot
+    ///   be read; `blame` says which statement asked for it.
+    static func load(
+        path: String, relativeTo folder: String?, from blame: (SourceFile, Span)?
+    ) throws(ScriptError) -> SourceFile {
+        let resolved: String
+        if let folder, !path.hasPrefix("/") {
+            resolved = folder + "/" + path
+        } else {
+            resolved = path
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try read(resolved)
+        } catch {
+            let message = "cannot read '\(resolved)': \(error.reason)"
+            let diagnostic: Diagnostic
+            if let (source, span) = blame {
+                diagnostic = source.diagnostic(.fileError, message, at: span)
+            } else {
+                let start = SourceLocation(line: 1, column: 1, offset: 0)
+                diagnostic = Diagnostic(
+                    id: .fileError, message: message, sourceName: resolved,
+                    range: SourceRange(start: start, end: start))
+            }
+            throw .runtime(diagnostic)
+        }
+        return SourceFile(name: resolved, bytes: bytes, folder: folderOf(resolved))
+    }
+
+    /// The folder part of a path, or `nil` when the path names a file in the current folder.
+    static func folderOf(_ path: String) -> String? {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        let folder = String(path[..<slash])
+        return folder.isEmpty ? "/" : folder
+    }
+
+    struct ReadError: Error {
+        var reason: String
+    }
+
+    private static func read(_ path: String) throws(ReadError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw ReadError(reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes.append(contentsOf: chunk[0..<count])
+            } else if count == 0 {
+                return bytes
+            } else if errno != EINTR {
+                throw ReadError(reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+}
