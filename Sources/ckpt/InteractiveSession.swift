@@ -78,16 +78,9 @@ final class InteractiveSession {
     }
 
     private func evaluateStartupFile(_ path: String) async -> ScriptEngine.Outcome {
-        let source: String
-        do {
-            source = try Terminal.readFile(path)
-        } catch {
-            Terminal.write("warning: cannot read the startup file '\(path)': \(error)\n", to: 2)
-            return .failure(status: 1)
-        }
         let engine = self.engine
         return await watcher.runCancellable {
-            await engine.evaluate(source, sourceName: path)
+            await engine.run(file: path)
         }.result
     }
 }

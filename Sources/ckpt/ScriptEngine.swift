@@ -1,13 +1,14 @@
-/// The interpreter as the prompt and the script runner use it: the only file of `ckpt`
-/// that knows the interpreter's API.
-///
-/// Unchecked `Sendable` because `ckpt` runs one evaluation at a time and reads
-/// completions only at the prompt, when no evaluation runs.
-final class ScriptEngine: @unchecked Sendable {
-    /// How an evaluation ended; errors were already printed to stderr.
+import CheckpointAPI
+import CheckpointSandbox
+import CheckpointScript
+
+/// The interpreter as the prompt and the script runner use it. This is the only file of
+/// `ckpt` that calls the interpreter's API.
+final class ScriptEngine: Sendable {
+    /// The end of an evaluation. Errors were already printed to stderr.
     enum Outcome: Equatable {
         case success
-        /// A syntax error (status 2) or a command failed (status 1).
+        /// A syntax error (status 2) or a failed command (status 1).
         case failure(status: Int32)
         /// The script ran `exit CODE`.
         case exit(status: Int32)
@@ -16,49 +17,104 @@ final class ScriptEngine: @unchecked Sendable {
 
     /// The API key's secret, so that the prompt can keep lines that contain it out of history.
     let apiKeySecret: String?
+    private let interpreter: Interpreter
+    private let output = StandardOutputSink()
+    private let colorsAllowed: Bool
 
+    /// Creates the client and the interpreter the command line describes.
+    ///
+    /// The default format is table when stdout is a terminal and json otherwise.
+    /// Diagnostics are coloured only when stderr is a terminal, `NO_COLOR` is unset and
+    /// the format is table.
     init(options: Options) {
-        apiKeySecret = Terminal.environment("OPENAI_ADMIN_KEY") ?? Terminal.environment("OPENAI_API_KEY")
+        let configuration = Self.configuration(options)
+        apiKeySecret = configuration.apiKey?.secret
+        let transport: any HTTPTransport = options.sandbox ? SandboxTransport(sandbox: Sandbox()) : CurlTransport()
+        interpreter = Interpreter(
+            client: PermissionsClient(configuration: configuration, transport: transport), output: output)
+        interpreter.format = options.format.flatMap { OutputFormat(rawValue: $0.rawValue) }
+            ?? (Terminal.isTerminal(1) ? .table : .json)
+        interpreter.dryRun = options.dryRun
+        interpreter.arguments = options.scriptArguments
+        colorsAllowed = Terminal.isTerminal(2) && Terminal.environment("NO_COLOR") == nil
     }
 
-    // TODO: evaluate with CheckpointScript's interpreter; until it is wired, every entry
-    // that is not blank or a comment fails.
-    func evaluate(_ source: String, sourceName: String) async -> Outcome {
-        let statements = source.split(separator: "\n").filter {
-            let text = $0.drop { $0 == " " || $0 == "\t" }
-            return !text.isEmpty && !text.hasPrefix("#")
+    private static func configuration(_ options: Options) -> ClientConfiguration {
+        var configuration = ClientConfiguration.environment()
+        if let baseURL = options.baseURL {
+            configuration.baseURL = baseURL
         }
-        guard !statements.isEmpty else { return .success }
-        Terminal.write("\(sourceName):1:1: error: the interpreter is not available\n", to: 2)
-        return .failure(status: 1)
+        if let organization = options.organization {
+            configuration.organization = organization
+        }
+        if let project = options.project {
+            configuration.project = project
+        }
+        if let timeout = options.timeout {
+            configuration.timeout = timeout
+        }
+        if let maxRetries = options.maxRetries {
+            configuration.maxRetries = maxRetries
+        }
+        if options.sandbox && configuration.apiKey == nil {
+            // The emulator accepts any bearer key but rejects requests without one.
+            configuration.apiKey = APIKey("sk-sandbox")
+        }
+        if options.trace {
+            configuration.tracer = { event in
+                Terminal.write("trace: \(event)\n", to: 2)
+            }
+        }
+        return configuration
+    }
+
+    /// Evaluates a script or one prompt entry, printing its results and its errors.
+    func evaluate(_ source: String, sourceName: String) async -> Outcome {
+        do {
+            _ = try await interpreter.evaluate(source, sourceName: sourceName)
+            return .success
+        } catch {
+            return report(error, source: source)
+        }
+    }
+
+    /// Reads and evaluates a script file; `source` paths in it resolve against its folder.
+    func run(file path: String) async -> Outcome {
+        do {
+            _ = try await interpreter.run(file: path)
+            return .success
+        } catch {
+            return report(error, source: nil)
+        }
+    }
+
+    private func report(_ error: ScriptError, source: String?) -> Outcome {
+        switch error {
+        case .exit(let status):
+            return .exit(status: status)
+        case .cancelled:
+            return .cancelled
+        case .syntax, .incomplete, .runtime:
+            let renderer = DiagnosticRenderer(colors: colorsAllowed && interpreter.format == .table)
+            output.writeError(renderer.render(error.diagnostics, source: source))
+            return .failure(status: error.exitStatus)
+        }
     }
 
     /// True when the source ends inside an open quote, bracket or brace.
     func needsContinuation(_ source: String) -> Bool {
-        var depth = 0
-        var quote: Character?
-        for character in source {
-            if let open = quote {
-                if character == open { quote = nil }
-                continue
-            }
-            switch character {
-            case "\"", "'": quote = character
-            case "{", "(", "[": depth += 1
-            case "}", ")", "]": depth -= 1
-            default: break
-            }
-        }
-        return quote != nil || depth > 0
+        Interpreter.needsContinuation(source)
     }
 
     /// Command names with their option names (each starting with `--`), for completion.
     var commands: [(name: String, options: [String])] {
-        []
+        interpreter.commands.map { command in
+            (command.name, command.options.map { "--" + $0.name })
+        }
     }
 
     /// The names of the defined variables, without `$`.
     var variableNames: [String] {
-        []
+        interpreter.variableNames
     }
 }
