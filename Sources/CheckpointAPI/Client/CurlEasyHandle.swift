@@ -112,7 +112,7 @@ final class CurlEasyHandle: @unchecked Sendable {
         })
         codes.append(ckpt_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
 
-        // libcurl calls the progress function on each pass of the transfer loop.
+        // libcurl calls the progress function repeatedly while the transfer runs.
         // Returning non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
         codes.append(ckpt_curl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
         codes.append(ckpt_curl_easy_setopt_xferinfo_callback(handle, CURLOPT_XFERINFOFUNCTION) { context, _, _, _, _ in
