@@ -59,11 +59,12 @@ public final class StandardOutputSink: OutputSink {
     }
 
     public func flush() {
-        let pending = buffer.withLock { buffer -> [UInt8] in
+        let pending = buffer.withLock { buffer -> [UInt8]? in
+            guard !buffer.isEmpty else { return nil }
             defer { buffer.removeAll(keepingCapacity: true) }
             return buffer
         }
-        if !pending.isEmpty {
+        if let pending {
             Self.writeAll(pending, to: 1)
         }
     }
