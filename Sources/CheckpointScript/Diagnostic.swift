@@ -77,7 +77,7 @@ public struct Diagnostic: Sendable, Hashable, Error {
     /// Further lines shown after the source excerpt, such as `did you mean 'print'?`.
     public var notes: [String]
     /// The text of the line where the range starts, or a window of it when the line is
-    /// very long; `nil` when the diagnostic has no source text.
+    /// very long. It is `nil` when the diagnostic has no source text.
     public var sourceLine: String?
     /// The column of the first character of ``sourceLine``; 1 unless the line was cut.
     public var sourceLineFirstColumn: Int
