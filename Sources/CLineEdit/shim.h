@@ -1,2 +1,107 @@
+// Small wrappers for the libedit calls Swift cannot make: el_set, el_get and history are
+// variadic, and Swift 6 cannot reference the C standard streams that el_init needs.
 #include <stdio.h>
 #include <histedit.h>
+
+/// Creates an editor that reads stdin and writes errors to stderr. Its output stream is
+/// stderr when `output_to_stderr` is non-zero (stdout is not a terminal), else stdout.
+static inline EditLine *ckpt_el_init(const char *program, int output_to_stderr) {
+    return el_init(program, stdin, output_to_stderr ? stderr : stdout, stderr);
+}
+
+/// Flushes stdout, so text written through stdio appears before the next prompt.
+static inline void ckpt_flush_stdout(void) {
+    fflush(stdout);
+}
+
+static inline int ckpt_el_set_prompt(EditLine *el, char *(*prompt)(EditLine *)) {
+    return el_set(el, EL_PROMPT, prompt);
+}
+
+static inline int ckpt_el_set_editor(EditLine *el, const char *mode) {
+    return el_set(el, EL_EDITOR, mode);
+}
+
+static inline int ckpt_el_set_signal(EditLine *el, int handle_signals) {
+    return el_set(el, EL_SIGNAL, handle_signals);
+}
+
+static inline int ckpt_el_set_client_data(EditLine *el, void *data) {
+    return el_set(el, EL_CLIENTDATA, data);
+}
+
+static inline void *ckpt_el_get_client_data(EditLine *el) {
+    void *data = NULL;
+    el_get(el, EL_CLIENTDATA, &data);
+    return data;
+}
+
+/// Replaces libedit's one-byte-per-read(2) character reader.
+static inline int ckpt_el_set_read_function(EditLine *el, int (*read_char)(EditLine *, wchar_t *)) {
+    return el_set(el, EL_GETCFN, read_char);
+}
+
+static inline int ckpt_el_set_history(EditLine *el, History *history_state) {
+    return el_set(el, EL_HIST, history, history_state);
+}
+
+static inline int ckpt_el_add_function(EditLine *el, const char *name, const char *help,
+                                       unsigned char (*function)(EditLine *, int)) {
+    return el_set(el, EL_ADDFN, name, help, function);
+}
+
+/// Binds one key sequence, such as "^I", to a named editor function.
+static inline int ckpt_el_bind(EditLine *el, const char *key, const char *function_name) {
+    return el_set(el, EL_BIND, key, function_name, (const char *)NULL);
+}
+
+/// Switches the terminal to the editor's raw mode (non-zero) or back to cooked mode (zero).
+static inline int ckpt_el_prepare_terminal(EditLine *el, int raw) {
+    return el_set(el, EL_PREP_TERM, raw);
+}
+
+static inline int ckpt_el_refresh(EditLine *el) {
+    return el_set(el, EL_REFRESH);
+}
+
+static inline int ckpt_history_set_size(History *h, int size) {
+    HistEvent event;
+    return history(h, &event, H_SETSIZE, size);
+}
+
+static inline int ckpt_history_set_unique(History *h, int unique) {
+    HistEvent event;
+    return history(h, &event, H_SETUNIQUE, unique);
+}
+
+static inline int ckpt_history_enter(History *h, const char *line) {
+    HistEvent event;
+    return history(h, &event, H_ENTER, line);
+}
+
+static inline int ckpt_history_load(History *h, const char *path) {
+    HistEvent event;
+    return history(h, &event, H_LOAD, path);
+}
+
+static inline int ckpt_history_save_file(History *h, FILE *file) {
+    HistEvent event;
+    return history(h, &event, H_SAVE_FP, file);
+}
+
+static inline int ckpt_history_clear(History *h) {
+    HistEvent event;
+    return history(h, &event, H_CLEAR);
+}
+
+/// The newest entry, or NULL when the history is empty.
+static inline const char *ckpt_history_first(History *h) {
+    HistEvent event;
+    return history(h, &event, H_FIRST) == -1 ? NULL : event.str;
+}
+
+/// The entry older than the current one, or NULL after the oldest.
+static inline const char *ckpt_history_next(History *h) {
+    HistEvent event;
+    return history(h, &event, H_NEXT) == -1 ? NULL : event.str;
+}
