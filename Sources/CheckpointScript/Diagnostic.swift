@@ -156,7 +156,9 @@ public struct DiagnosticRenderer: Sendable {
     ///
     /// - Parameters:
     ///   - diagnostic: the diagnostic to show.
-    ///   - source: the script's text; when `nil`, the line stored in the diagnostic is used.
+    ///   - source: the script's text, read only when the diagnostic carries no source line.
+    ///     Diagnostics made by the interpreter always carry theirs, which is right even
+    ///     for an error inside a file run with `source`.
     public func render(_ diagnostic: Diagnostic, source: String? = nil) -> String {
         let start = diagnostic.range.start
         var text = bold("\(diagnostic.sourceName):\(start.line):\(start.column): ")
@@ -177,9 +179,10 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     private func sourceLine(of diagnostic: Diagnostic, source: String?) -> (String, Int)? {
-        guard let source else {
-            return diagnostic.sourceLine.map { ($0, diagnostic.sourceLineFirstColumn) }
+        if let line = diagnostic.sourceLine {
+            return (line, diagnostic.sourceLineFirstColumn)
         }
+        guard let source else { return nil }
         let file = SourceFile(name: diagnostic.sourceName, text: source)
         let offset = min(diagnostic.range.start.offset, file.bytes.count)
         let line = file.lineRange(containing: offset)
