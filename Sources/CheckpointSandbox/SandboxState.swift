@@ -18,6 +18,16 @@ struct SandboxState {
         var idByProject: [String: String] = [:]
         var latestCreatedAt = 0
 
+        /// Removes the live permission `id`; returns false when there is none.
+        mutating func remove(id: String) -> Bool {
+            guard let sequence = sequenceByID[id] else { return false }
+            let index = firstIndex(atLeast: sequence)
+            guard index < entries.count, entries[index].permission.id == id else { return false }
+            let removed = entries.remove(at: index)
+            idByProject[removed.permission.projectID] = nil
+            return true
+        }
+
         /// The index of the first entry whose sequence is at least `sequence`.
         func firstIndex(atLeast sequence: UInt64) -> Int {
             var low = 0, high = entries.count
@@ -81,7 +91,9 @@ struct SandboxState {
     ///
     /// `created_at` never decreases within a checkpoint, so creation order and time agree.
     mutating func grant(checkpoint: String, projectID: String, createdAt: Int) -> CheckpointPermission {
-        var record = checkpoints[checkpoint] ?? CheckpointRecord()
+        // Taken out of the dictionary so that this is the only reference and appending
+        // does not copy every entry, which made seeding N permissions take O(N²) time.
+        var record = checkpoints.removeValue(forKey: checkpoint) ?? CheckpointRecord()
         defer { checkpoints[checkpoint] = record }
         if let existingID = record.idByProject[projectID],
             let sequence = record.sequenceByID[existingID]
@@ -105,17 +117,8 @@ struct SandboxState {
 
     /// Removes a live permission; returns false when `id` names none of `checkpoint`.
     mutating func revoke(checkpoint: String, id: String) -> Bool {
-        guard var record = checkpoints[checkpoint], let sequence = record.sequenceByID[id] else {
-            return false
-        }
-        let index = record.firstIndex(atLeast: sequence)
-        guard index < record.entries.count, record.entries[index].permission.id == id else {
-            return false
-        }
-        let removed = record.entries.remove(at: index)
-        record.idByProject[removed.permission.projectID] = nil
-        checkpoints[checkpoint] = record
-        return true
+        // Mutated in place through the dictionary, so that the entries are not copied.
+        checkpoints[checkpoint]?.remove(id: id) ?? false
     }
 
     /// One page of `checkpoint`'s permissions.
