@@ -20,6 +20,7 @@ import Foundation
 /// ``wakeUp()``, which libcurl allows from any thread.
 final class CurlEasyHandle: @unchecked Sendable {
     let queue = DispatchQueue(label: "ckpt.curl-transfer")
+    private let curl: ckpt_curl_t
     private let handle: UnsafeMutableRawPointer
     private let multi: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
@@ -28,11 +29,13 @@ final class CurlEasyHandle: @unchecked Sendable {
 
     init?() {
         guard CurlLibrary.initializationFailure == nil else { return nil }
-        guard let handle = curl_easy_init() else { return nil }
-        guard let multi = curl_multi_init() else {
-            curl_easy_cleanup(handle)
+        let curl = CurlLibrary.functions
+        guard let handle = ckpt_curl_easy_init(curl) else { return nil }
+        guard let multi = ckpt_curl_multi_init(curl) else {
+            ckpt_curl_easy_cleanup(curl, handle)
             return nil
         }
+        self.curl = curl
         self.handle = handle
         self.multi = multi
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
@@ -40,15 +43,15 @@ final class CurlEasyHandle: @unchecked Sendable {
     }
 
     deinit {
-        curl_multi_cleanup(multi)
-        curl_easy_cleanup(handle)
+        ckpt_curl_multi_cleanup(curl, multi)
+        ckpt_curl_easy_cleanup(curl, handle)
         errorBuffer.deallocate()
     }
 
     /// Makes a transfer waiting in `curl_multi_poll` run its loop at once, so that it
     /// checks for cancellation. Safe to call from any thread, even when no transfer runs.
     func wakeUp() {
-        _ = curl_multi_wakeup(multi)
+        _ = ckpt_curl_multi_wakeup(curl, multi)
     }
 
     /// Runs one transfer to completion, blocking the calling thread.
@@ -58,13 +61,13 @@ final class CurlEasyHandle: @unchecked Sendable {
     ) -> Result<HTTPResponse, TransportError> {
         // Resetting drops every option of the previous transfer but keeps the
         // connection cache, so keep-alive connections survive.
-        curl_easy_reset(handle)
+        ckpt_curl_easy_reset(curl, handle)
         errorBuffer[0] = 0
         lastOpenedConnections = 0
 
         let collector = CurlResponseCollector(cancellation: cancellation)
-        let headerList = Self.headerList(request.headers)
-        defer { curl_slist_free_all(headerList) }
+        let headerList = headerList(request.headers)
+        defer { ckpt_curl_slist_free_all(curl, headerList) }
 
         var code = configure(request, headerList: headerList, collector: collector)
         if code == CURLE_OK {
@@ -74,7 +77,7 @@ final class CurlEasyHandle: @unchecked Sendable {
                 performWithBody(body, cancellation: cancellation)
             }
             var connections = 0
-            _ = ckpt_curl_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connections)
+            _ = ckpt_curl_easy_getinfo_long(curl, handle, CURLINFO_NUM_CONNECTS, &connections)
             lastOpenedConnections = connections
             switch outcome {
             case .success(let transferCode):
@@ -96,29 +99,29 @@ final class CurlEasyHandle: @unchecked Sendable {
             + request.timeout.components.attoseconds / 1_000_000_000_000_000, 1)
 
         var codes: [CURLcode] = []
-        codes.append(ckpt_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        codes.append(ckpt_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-        codes.append(request.url.withCString { ckpt_curl_easy_setopt_string(handle, CURLOPT_URL, $0) })
-        codes.append(ckpt_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(clamping: milliseconds)))
-        codes.append(ckpt_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+        codes.append(ckpt_curl_easy_setopt_pointer(curl, handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        codes.append(ckpt_curl_easy_setopt_long(curl, handle, CURLOPT_NOSIGNAL, 1))
+        codes.append(request.url.withCString { ckpt_curl_easy_setopt_string(curl, handle, CURLOPT_URL, $0) })
+        codes.append(ckpt_curl_easy_setopt_long(curl, handle, CURLOPT_TIMEOUT_MS, Int(clamping: milliseconds)))
+        codes.append(ckpt_curl_easy_setopt_slist(curl, handle, CURLOPT_HTTPHEADER, headerList))
         codes.append(contentsOf: configureMethod(request.method, hasBody: request.body != nil))
 
-        codes.append(ckpt_curl_easy_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+        codes.append(ckpt_curl_easy_setopt_write_callback(curl, handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             CurlResponseCollector.from(context).receiveBody(data, length: size * count)
         })
-        codes.append(ckpt_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
-        codes.append(ckpt_curl_easy_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+        codes.append(ckpt_curl_easy_setopt_pointer(curl, handle, CURLOPT_WRITEDATA, context))
+        codes.append(ckpt_curl_easy_setopt_write_callback(curl, handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
             CurlResponseCollector.from(context).receiveHeaderLine(data, length: size * count)
         })
-        codes.append(ckpt_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
+        codes.append(ckpt_curl_easy_setopt_pointer(curl, handle, CURLOPT_HEADERDATA, context))
 
         // libcurl calls the progress function repeatedly while the transfer runs.
         // Returning non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
-        codes.append(ckpt_curl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
-        codes.append(ckpt_curl_easy_setopt_xferinfo_callback(handle, CURLOPT_XFERINFOFUNCTION) { context, _, _, _, _ in
+        codes.append(ckpt_curl_easy_setopt_long(curl, handle, CURLOPT_NOPROGRESS, 0))
+        codes.append(ckpt_curl_easy_setopt_xferinfo_callback(curl, handle, CURLOPT_XFERINFOFUNCTION) { context, _, _, _, _ in
             CurlResponseCollector.from(context).cancellation.isCancelled ? 1 : 0
         })
-        codes.append(ckpt_curl_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, context))
+        codes.append(ckpt_curl_easy_setopt_pointer(curl, handle, CURLOPT_XFERINFODATA, context))
 
         return codes.first { $0 != CURLE_OK } ?? CURLE_OK
     }
@@ -128,13 +131,13 @@ final class CurlEasyHandle: @unchecked Sendable {
         case ("GET", false):
             return []
         case ("HEAD", false):
-            return [ckpt_curl_easy_setopt_long(handle, CURLOPT_NOBODY, 1)]
+            return [ckpt_curl_easy_setopt_long(curl, handle, CURLOPT_NOBODY, 1)]
         case ("POST", _):
             // Setting CURLOPT_POSTFIELDS in `performWithBody` makes the request a POST.
             return []
         default:
             return [method.rawValue.withCString {
-                ckpt_curl_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, $0)
+                ckpt_curl_easy_setopt_string(curl, handle, CURLOPT_CUSTOMREQUEST, $0)
             }]
         }
     }
@@ -150,8 +153,8 @@ final class CurlEasyHandle: @unchecked Sendable {
         return body.withUnsafeBytes { bytes in
             let empty: StaticString = ""
             let start = UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(empty.utf8Start))
-            let sizeCode = ckpt_curl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
-            let fieldsCode = ckpt_curl_easy_setopt_pointer(handle, CURLOPT_POSTFIELDS, start)
+            let sizeCode = ckpt_curl_easy_setopt_off_t(curl, handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+            let fieldsCode = ckpt_curl_easy_setopt_pointer(curl, handle, CURLOPT_POSTFIELDS, start)
             guard sizeCode == CURLE_OK, fieldsCode == CURLE_OK else {
                 return .success(sizeCode == CURLE_OK ? fieldsCode : sizeCode)
             }
@@ -162,18 +165,18 @@ final class CurlEasyHandle: @unchecked Sendable {
     /// Drives the transfer to its end through the multi handle, as `curl_easy_perform`
     /// does, and returns the transfer's result code.
     private func runTransfer(cancellation: CurlCancellation) -> Result<CURLcode, TransportError> {
-        let addCode = curl_multi_add_handle(multi, handle)
+        let addCode = ckpt_curl_multi_add_handle(curl, multi, handle)
         guard addCode == CURLM_OK else {
-            return .failure(.connectionFailed(String(cString: curl_multi_strerror(addCode))))
+            return .failure(.connectionFailed(String(cString: ckpt_curl_multi_strerror(curl, addCode))))
         }
         // Removing the handle ends an unfinished transfer and closes its connection.
-        defer { curl_multi_remove_handle(multi, handle) }
+        defer { ckpt_curl_multi_remove_handle(curl, multi, handle) }
 
         var running: Int32 = 1
         while true {
-            let performCode = curl_multi_perform(multi, &running)
+            let performCode = ckpt_curl_multi_perform(curl, multi, &running)
             guard performCode == CURLM_OK else {
-                return .failure(.connectionFailed(String(cString: curl_multi_strerror(performCode))))
+                return .failure(.connectionFailed(String(cString: ckpt_curl_multi_strerror(curl, performCode))))
             }
             if running == 0 {
                 break
@@ -182,14 +185,14 @@ final class CurlEasyHandle: @unchecked Sendable {
                 return .success(CURLE_ABORTED_BY_CALLBACK)
             }
             // Waits for socket activity, libcurl's next timer or `wakeUp()`.
-            let pollCode = curl_multi_poll(multi, nil, 0, 1000, nil)
+            let pollCode = ckpt_curl_multi_poll(curl, multi, nil, 0, 1000, nil)
             guard pollCode == CURLM_OK else {
-                return .failure(.connectionFailed(String(cString: curl_multi_strerror(pollCode))))
+                return .failure(.connectionFailed(String(cString: ckpt_curl_multi_strerror(curl, pollCode))))
             }
         }
 
         var queued: Int32 = 0
-        while let message = curl_multi_info_read(multi, &queued) {
+        while let message = ckpt_curl_multi_info_read(curl, multi, &queued) {
             if message.pointee.msg == CURLMSG_DONE {
                 return .success(message.pointee.data.result)
             }
@@ -205,7 +208,7 @@ final class CurlEasyHandle: @unchecked Sendable {
         switch code {
         case CURLE_OK:
             var status = 0
-            _ = ckpt_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+            _ = ckpt_curl_easy_getinfo_long(curl, handle, CURLINFO_RESPONSE_CODE, &status)
             return .success(HTTPResponse(status: status, headers: collector.headers, body: collector.body))
         case CURLE_ABORTED_BY_CALLBACK where cancellation.isCancelled:
             return .failure(.cancelled)
@@ -219,13 +222,13 @@ final class CurlEasyHandle: @unchecked Sendable {
     /// libcurl's detailed message from the error buffer, else its text for the code.
     private func message(for code: CURLcode) -> String {
         let detail = String(cString: errorBuffer)
-        return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        return detail.isEmpty ? String(cString: ckpt_curl_easy_strerror(curl, code)) : detail
     }
 
-    private static func headerList(_ headers: HTTPHeaders) -> UnsafeMutablePointer<curl_slist>? {
+    private func headerList(_ headers: HTTPHeaders) -> UnsafeMutablePointer<curl_slist>? {
         var list: UnsafeMutablePointer<curl_slist>?
-        for line in headerLines(headers) {
-            list = curl_slist_append(list, line)
+        for line in Self.headerLines(headers) {
+            list = ckpt_curl_slist_append(curl, list, line)
         }
         return list
     }

@@ -83,15 +83,41 @@ public final class CurlTransport: HTTPTransport {
     }
 }
 
-/// The process-wide libcurl initialization, run once before the first handle is made.
+/// libcurl, loaded with dlopen and initialized once per process before the first handle
+/// is made, so that a program that sends no request does not pay for loading it.
 enum CurlLibrary {
-    /// libcurl's message when `curl_global_init` failed; `nil` when it succeeded.
-    ///
-    /// A static `let` is initialized exactly once, under a lock, on first use.
-    static let initializationFailure: String? = {
-        let code = ckpt_curl_global_init()
-        return code == CURLE_OK ? nil : String(cString: curl_easy_strerror(code))
-    }()
+    /// The function table and the outcome of loading. A static `let` is initialized
+    /// exactly once, under a lock, on first use. The table is written only in `init`, is
+    /// read-only afterwards and is never freed, which makes sharing it safe.
+    private final class LoadedLibrary: @unchecked Sendable {
+        let functions: ckpt_curl_t
+        let failure: String?
+
+        init() {
+            let table = UnsafeMutablePointer<ckpt_curl_functions>.allocate(capacity: 1)
+            table.initialize(to: ckpt_curl_functions())
+            var message = [CChar](repeating: 0, count: 512)
+            if ckpt_curl_load(table, &message, message.count) != 0 {
+                failure = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            } else {
+                let code = ckpt_curl_global_init(table)
+                failure = code == CURLE_OK ? nil : String(cString: ckpt_curl_easy_strerror(table, code))
+            }
+            functions = UnsafePointer(table)
+        }
+    }
+
+    private static let library = LoadedLibrary()
+
+    /// The reason libcurl could not be loaded or initialized; `nil` when it is ready.
+    static var initializationFailure: String? {
+        library.failure
+    }
+
+    /// The table every `ckpt_curl_*` call takes; valid only when ``initializationFailure`` is `nil`.
+    static var functions: ckpt_curl_t {
+        library.functions
+    }
 }
 
 /// The flag that stops a running transfer, set from the task's cancellation handler.
