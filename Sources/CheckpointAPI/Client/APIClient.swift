@@ -197,6 +197,9 @@ public struct APIClient: Sendable {
         guard (200..<300).contains(response.status) else {
             throw .status(statusError(from: response, requestID: requestID))
         }
+        if type == PermissionPage.self, let page = PermissionPageParser.parse(response.body) {
+            return page as! Response
+        }
         do {
             return try JSONDecoder().decode(type, from: response.body)
         } catch {
