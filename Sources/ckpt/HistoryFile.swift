@@ -37,6 +37,10 @@ struct HistoryFile {
             isWritable = false
             return "warning: cannot read the history file '\(path)': \(SystemError(code: errno)); history will not be saved"
         }
+        if status.st_mode & S_IFMT == S_IFDIR {
+            isWritable = false
+            return "warning: the history file '\(path)' is a directory; history will not be saved"
+        }
         if status.st_size == 0 {
             return nil
         }

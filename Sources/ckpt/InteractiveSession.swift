@@ -22,6 +22,9 @@ final class InteractiveSession {
     ///
     /// - Returns: the exit status.
     func run(startupFile: String?) async -> Int32 {
+        if !Terminal.hasUTF8Locale {
+            Terminal.write("warning: no UTF-8 locale is available, so non-ASCII input may be lost\n", to: 2)
+        }
         if let warning = historyFile?.load(into: editor) {
             Terminal.write(warning + "\n", to: 2)
         }
@@ -60,7 +63,8 @@ final class InteractiveSession {
             await engine.evaluate(entry, sourceName: "<repl>")
         }
         if interrupted || outcome == .cancelled {
-            Terminal.write("interrupted\n", to: 2)
+            // The terminal has echoed ^C where the cursor was.
+            Terminal.write("\ninterrupted\n", to: 2)
         }
         return outcome
     }

@@ -298,7 +298,8 @@ extension LineEditor {
             el_insertstr(editLine, String(decoding: common.utf8.dropFirst(typed), as: UTF8.self))
             return UInt8(CC_REFRESH)
         }
-        writeOutput("\n" + Self.columns(completion.candidates.sorted()) )
+        let width = Terminal.width(of: outputDescriptor)
+        writeOutput("\n" + Self.columns(completion.candidates.sorted(), width: width))
         return UInt8(CC_REDISPLAY)
     }
 
@@ -319,8 +320,8 @@ extension LineEditor {
         return String(decoding: prefix, as: UTF8.self)
     }
 
-    /// The words in columns that fit 80 characters, one line per row.
-    static func columns(_ words: [String], width: Int = 80) -> String {
+    /// Lays the words out in columns that fit `width` characters.
+    static func columns(_ words: [String], width: Int) -> String {
         let columnWidth = (words.map(\.count).max() ?? 0) + 2
         let perRow = max(1, width / columnWidth)
         var text = ""

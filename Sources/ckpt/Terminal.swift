@@ -36,6 +36,18 @@ enum Terminal {
         return false
     }
 
+    /// True when the character type locale uses UTF-8; see ``setUpUTF8Locale()``.
+    static var hasUTF8Locale: Bool {
+        usesUTF8()
+    }
+
+    /// The width of the terminal on `descriptor` in columns, or 80 when it is unknown.
+    static func width(of descriptor: Int32) -> Int {
+        var size = winsize()
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
     private static func usesUTF8() -> Bool {
         guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
         let name = String(cString: codeset).lowercased()

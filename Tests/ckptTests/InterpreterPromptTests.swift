@@ -176,6 +176,36 @@ struct InterpreterPromptTests {
         try terminal.expect("ckpt> ")
         terminal.send("exit 4\r")
         #expect(try terminal.waitForExit() == 4)
+        let after = terminal.modes()
+        #expect(after.c_lflag & tcflag_t(ECHO) != 0)
+        #expect(after.c_lflag & tcflag_t(ICANON) != 0)
+    }
+
+    @Test func sigtermDuringCommandExits143() throws {
+        defer { Fixture.removeFolder(home) }
+        let server = try SandboxServer(arguments: ["--latency-ms", "5000"])
+        let terminal = try startPrompt(
+            ["--base-url", server.baseURL], environment: ["OPENAI_ADMIN_KEY": "sk-test-key"])
+        try terminal.expect("ckpt> ")
+        terminal.send("permissions.list ft:x:y:z\r")
+        terminal.collectOutput(for: .milliseconds(300))
+        kill(terminal.pid, SIGTERM)
+        #expect(try terminal.waitForExit(timeout: .seconds(2)) == 128 + SIGTERM)
+        let after = terminal.modes()
+        #expect(after.c_lflag & tcflag_t(ECHO) != 0)
+        #expect(after.c_lflag & tcflag_t(ICANON) != 0)
+    }
+
+    @Test func tabListsSeveralCandidates() throws {
+        defer { Fixture.removeFolder(home) }
+        let terminal = try startPrompt()
+        try terminal.expect("ckpt> ")
+        terminal.send("permissions.\t")
+        try terminal.expect("permissions.create  permissions.del     permissions.list\r\n")
+        try terminal.expect("ckpt> permissions.")
+        terminal.send("\u{03}")
+        try terminal.expect("ckpt> ")
+        try quit(terminal)
     }
 
     @Test func resultsGoToRedirectedStandardOutputAsJSON() throws {
