@@ -60,10 +60,6 @@ static inline int ckpt_el_prepare_terminal(EditLine *el, int raw) {
     return el_set(el, EL_PREP_TERM, raw);
 }
 
-static inline int ckpt_el_refresh(EditLine *el) {
-    return el_set(el, EL_REFRESH);
-}
-
 static inline int ckpt_history_set_size(History *h, int size) {
     HistEvent event;
     return history(h, &event, H_SETSIZE, size);
@@ -87,21 +83,4 @@ static inline int ckpt_history_load(History *h, const char *path) {
 static inline int ckpt_history_save_file(History *h, FILE *file) {
     HistEvent event;
     return history(h, &event, H_SAVE_FP, file);
-}
-
-static inline int ckpt_history_clear(History *h) {
-    HistEvent event;
-    return history(h, &event, H_CLEAR);
-}
-
-/// The newest entry, or NULL when the history is empty.
-static inline const char *ckpt_history_first(History *h) {
-    HistEvent event;
-    return history(h, &event, H_FIRST) == -1 ? NULL : event.str;
-}
-
-/// The entry older than the current one, or NULL after the oldest.
-static inline const char *ckpt_history_next(History *h) {
-    HistEvent event;
-    return history(h, &event, H_NEXT) == -1 ? NULL : event.str;
 }

@@ -23,13 +23,15 @@ struct Completer {
         let segment = before[segmentStart...].split { $0 == " " || $0 == "\t" }.map(String.init)
 
         let candidates: [String]
-        if word.hasPrefix("$") {
+        if before.hasSuffix("${") {
+            candidates = variableNames.filter { $0.hasPrefix(word) }
+        } else if word.hasPrefix("$") {
             candidates = variableNames.map { "$" + $0 }.filter { $0.hasPrefix(word) }
         } else if word.hasPrefix("-") {
             candidates = options(in: segment).filter { $0.hasPrefix(word) }
         } else if segment.last == "source" {
             candidates = Self.fileNames(startingWith: word)
-        } else if segment.isEmpty || textBeforeCursor[..<wordStart].last == "=" {
+        } else if segment.isEmpty || segment.last == "=" {
             candidates = commands.map(\.name).filter { $0.hasPrefix(word) }
         } else {
             candidates = []
@@ -37,7 +39,7 @@ struct Completer {
         return LineEditor.Completion(word: word, candidates: Array(Set(candidates)).sorted())
     }
 
-    /// The options of the first known command in the segment.
+    /// Returns the options of the first known command in the segment.
     private func options(in segment: [String]) -> [String] {
         for word in segment {
             if let command = commands.first(where: { $0.name == word }) {
@@ -47,8 +49,8 @@ struct Completer {
         return []
     }
 
-    /// The entries of the word's directory that start with its last component; directories
-    /// end with `/`. Hidden entries appear only when the component starts with a dot.
+    /// Lists the entries of the word's folder that start with its last component, with a
+    /// `/` after folder names. Hidden entries appear only when the component starts with a dot.
     static func fileNames(startingWith word: String) -> [String] {
         let slash = word.lastIndex(of: "/")
         let directoryPart = slash.map { String(word[...$0]) } ?? ""

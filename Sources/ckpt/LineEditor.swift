@@ -11,7 +11,7 @@ import CLineEdit
 /// through `EL_CLIENTDATA`. Characters are read by the editor itself rather than by
 /// libedit, so that a signal reported by ``SignalWatcher`` can end a read at once.
 final class LineEditor {
-    /// What one call of ``readLine(prompt:)`` produced.
+    /// The result of one call of ``readLine(prompt:)``.
     enum Input: Equatable {
         case line(String)
         /// Ctrl-C: the typed text is discarded.
@@ -88,7 +88,7 @@ final class LineEditor {
             return editor.complete()
         }
         ckpt_el_bind(editLine, "^I", "ckpt-complete")
-        // ~/.editrc (or $EDITRC) comes last so that the user's bindings win; the completion
+        // ~/.editrc (or $EDITRC) comes last so that the user's bindings win. The completion
         // function must exist before it, because binding an unknown name corrupts the heap.
         el_source(editLine, nil)
     }
@@ -134,17 +134,6 @@ final class LineEditor {
     /// Adds one entry to the history, as Up recalls it; a multi-line entry stays one entry.
     func addHistory(_ entry: String) {
         ckpt_history_enter(history, entry)
-    }
-
-    /// The history entries, newest first.
-    var historyEntries: [String] {
-        var entries: [String] = []
-        var entry = ckpt_history_first(history)
-        while let current = entry {
-            entries.append(String(cString: current))
-            entry = ckpt_history_next(history)
-        }
-        return entries
     }
 
     private func writeOutput(_ text: String) {

@@ -13,7 +13,7 @@ import Synchronization
 /// runs and no process-wide variable is needed. ``start(interactive:)`` must run before
 /// any other thread exists, because threads inherit the signal mask of their creator.
 final class SignalWatcher: Sendable {
-    /// What the line editor should do after ``wakeDescriptor`` became readable.
+    /// An event for the line editor, announced by ``wakeDescriptor`` becoming readable.
     enum PromptEvent: Equatable {
         case interrupt
         case terminate(signal: Int32)

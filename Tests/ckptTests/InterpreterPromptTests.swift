@@ -59,6 +59,10 @@ struct InterpreterPromptTests {
         try terminal.expect("ist ")
         terminal.send("\u{03}")
         try terminal.expect("ckpt> ")
+        terminal.send("let page = permissions.c\t")
+        try terminal.expect("reate ")
+        terminal.send("\u{03}")
+        try terminal.expect("ckpt> ")
         try quit(terminal)
     }
 
@@ -72,6 +76,10 @@ struct InterpreterPromptTests {
         terminal.send("--proj\t")
         try terminal.expect("ect-id ")
         terminal.send("proj_a\r")
+        try terminal.expect("ckpt> ")
+        terminal.send("print \"${checkpoint_u\t")
+        try terminal.expect("nder_test ")
+        terminal.send("\u{03}")
         try terminal.expect("ckpt> ")
         try quit(terminal)
     }
