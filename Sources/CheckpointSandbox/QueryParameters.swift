@@ -8,10 +8,10 @@ struct QueryParameters {
     private var values: [String: String] = [:]
 
     init(_ query: Substring) {
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = PercentDecoding.decode(parts[0], plusIsSpace: true) else { continue }
-            let raw = parts.count > 1 ? parts[1] : ""
+        for pair in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = PercentDecoding.decode(Substring(parts[0]), plusIsSpace: true) else { continue }
+            let raw = parts.count > 1 ? Substring(parts[1]) : ""
             values[name] = PercentDecoding.decode(raw, plusIsSpace: true) ?? String(raw)
         }
     }

@@ -14,19 +14,21 @@ enum Route: Equatable {
 
     /// Finds the route of a percent-encoded path; `nil` when the path names no resource.
     init?(path: Substring) {
-        guard path.hasPrefix("/v1/") else { return nil }
-        let segments = path.dropFirst(4).split(separator: "/", omittingEmptySubsequences: false)
-        guard segments.count == 4 || segments.count == 5,
-            segments[0] == "fine_tuning", segments[1] == "checkpoints", segments[3] == "permissions",
-            let checkpoint = PercentDecoding.decode(segments[2]), !checkpoint.isEmpty
+        let prefix = "/v1/fine_tuning/checkpoints/".utf8
+        guard path.utf8.starts(with: prefix) else { return nil }
+        let segments = path.utf8.dropFirst(prefix.count)
+            .split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard segments.count == 2 || segments.count == 3,
+            segments[1].elementsEqual("permissions".utf8),
+            let checkpoint = PercentDecoding.decode(Substring(segments[0])), !checkpoint.isEmpty
         else {
             return nil
         }
-        if segments.count == 4 {
+        if segments.count == 2 {
             self = .permissions(checkpoint: checkpoint)
             return
         }
-        guard let id = PercentDecoding.decode(segments[4]), !id.isEmpty else { return nil }
+        guard let id = PercentDecoding.decode(Substring(segments[2])), !id.isEmpty else { return nil }
         self = .permission(checkpoint: checkpoint, id: id)
     }
 
@@ -48,7 +50,7 @@ extension Sandbox {
 
         let path: Substring
         let query: Substring
-        if let mark = request.target.firstIndex(of: "?") {
+        if let mark = request.target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = request.target[..<mark]
             query = request.target[request.target.index(after: mark)...]
         } else {
@@ -77,11 +79,11 @@ extension Sandbox {
 
     private func authenticate(_ headers: HTTPHeaders) throws(SandboxError) {
         guard let authorization = headers["authorization"] else { throw .missingKey }
-        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .missingKey }
-        let key = String(parts[1].drop { $0 == " " || $0 == "\t" })
+        let scheme = authorization.utf8.prefix(7).map { $0 | 0x20 }
+        guard scheme.elementsEqual("bearer ".utf8) else { throw .missingKey }
+        let key = authorization.utf8.dropFirst(7).drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         guard !key.isEmpty else { throw .missingKey }
-        if let accepted = options.acceptedKeys, !accepted.contains(key) {
+        if let accepted = options.acceptedKeys, !accepted.contains(String(Substring(key))) {
             throw .invalidKey
         }
     }
@@ -97,8 +99,9 @@ extension Sandbox {
     /// Accepts fine-tuned model names (`ft:…`) and fine-tuning job IDs (`ft-…`), the two
     /// forms the API description shows; any other checkpoint does not exist.
     static func validate(checkpoint: String) throws(SandboxError) {
-        let valid = (checkpoint.hasPrefix("ft:") || checkpoint.hasPrefix("ft-")) && checkpoint.utf8.count > 3
-            && !checkpoint.utf8.contains { $0 <= 0x20 || $0 == 0x7F }
+        let utf8 = checkpoint.utf8
+        let valid = (utf8.starts(with: "ft:".utf8) || utf8.starts(with: "ft-".utf8)) && utf8.count > 3
+            && !utf8.contains { $0 <= 0x20 || $0 == 0x7F }
         guard valid else { throw .checkpointNotFound(checkpoint) }
     }
 
@@ -202,7 +205,7 @@ extension Sandbox {
 
     static func okResponse(_ body: Data) -> HTTPResponse {
         var headers = HTTPHeaders()
-        headers["content-type"] = "application/json"
+        headers.add(name: "content-type", value: "application/json")
         return HTTPResponse(status: 200, headers: headers, body: body)
     }
 }

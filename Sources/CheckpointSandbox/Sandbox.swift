@@ -93,7 +93,7 @@ public final class Sandbox: Sendable {
         } catch {
             response = error.response()
         }
-        response.headers["x-request-id"] = requestID
+        response.headers.add(name: "x-request-id", value: requestID)
         return response
     }
 

@@ -50,8 +50,11 @@ struct SandboxState {
         return draw < rate
     }
 
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     mutating func makeRandomAlphanumerics(_ count: Int) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        let alphabet = Self.alphabet
         var bytes = [UInt8](repeating: 0, count: count)
         for index in 0..<count {
             bytes[index] = alphabet[Int(identifiers.next() % UInt64(alphabet.count))]
@@ -59,17 +62,19 @@ struct SandboxState {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Returns `req_` and 32 random hexadecimal digits.
     mutating func makeRequestID() -> String {
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var bytes = Array("req_".utf8)
-        var value = identifiers.next()
-        var second = identifiers.next()
-        for index in 0..<32 {
-            if index == 16 { value = second; second = 0 }
-            bytes.append(hexDigits[Int(value & 0xF)])
-            value >>= 4
+        let first = identifiers.next(), second = identifiers.next()
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            for (index, byte) in "req_".utf8.enumerated() {
+                buffer[index] = byte
+            }
+            for index in 0..<32 {
+                let word = index < 16 ? first : second
+                buffer[4 + index] = Self.hexDigits[Int((word >> (4 * UInt64(index % 16))) & 0xF)]
+            }
+            return 36
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Grants `projectID` access to `checkpoint`, or returns its existing permission.

@@ -79,6 +79,10 @@ public final class Interpreter: Sendable {
 
     /// Adds a host command, or replaces the command of the same name (built-ins too).
     ///
+    /// A name starts with a letter or `_` and goes on with letters, digits, `_`, `-` and
+    /// `.` (see ``CommandDeclaration/isValidName(_:)``); other names are rejected with a
+    /// precondition failure, since no script could call them.
+    ///
     /// The interpreter checks the arguments against `declaration` before it calls `body`,
     /// so `body` finds every required argument and each value of the declared type. A
     /// `CommandError` or any other error thrown by `body` fails the statement with a
@@ -90,6 +94,7 @@ public final class Interpreter: Sendable {
     public func register(
         _ declaration: CommandDeclaration, _ body: @escaping @Sendable (CommandCall) async throws -> Value
     ) {
+        precondition(CommandDeclaration.isValidName(declaration.name), "invalid command name '\(declaration.name)'")
         state.withLock { state in
             if state.commands[declaration.name] == nil {
                 state.commandOrder.append(declaration.name)
@@ -186,6 +191,7 @@ public final class Interpreter: Sendable {
 
     private func run(_ file: SourceFile) async throws(ScriptError) -> Value {
         let script = try Parser.parse(file)
+        state.withLock { $0.variables.reserveCapacity($0.variables.count + script.bindingCount) }
         let evaluator = Evaluator(interpreter: self)
         return try await evaluator.runTopLevel(script)
     }

@@ -23,6 +23,8 @@ final class CurlEasyHandle: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     private let multi: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The number of connections the last transfer had to open: 0 when it reused one.
+    private(set) var lastOpenedConnections = 0
 
     init?() {
         guard CurlLibrary.initializationFailure == nil else { return nil }
@@ -58,6 +60,7 @@ final class CurlEasyHandle: @unchecked Sendable {
         // connection cache, so keep-alive connections survive.
         curl_easy_reset(handle)
         errorBuffer[0] = 0
+        lastOpenedConnections = 0
 
         let collector = CurlResponseCollector(cancellation: cancellation)
         let headerList = Self.headerList(request.headers)
@@ -70,6 +73,9 @@ final class CurlEasyHandle: @unchecked Sendable {
             let outcome = withExtendedLifetime(collector) {
                 performWithBody(body, cancellation: cancellation)
             }
+            var connections = 0
+            _ = ckpt_curl_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connections)
+            lastOpenedConnections = connections
             switch outcome {
             case .success(let transferCode):
                 code = transferCode

@@ -231,7 +231,7 @@ struct HTTPConnection {
         }
         bytes.append(contentsOf: "\r\n".utf8)
         if includeBody {
-            bytes.append(contentsOf: response.body)
+            response.body.withUnsafeBytes { bytes.append(contentsOf: $0) }
         }
         return bytes
     }

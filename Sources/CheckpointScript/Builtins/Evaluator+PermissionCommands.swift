@@ -188,7 +188,7 @@ struct StreamingListWriter {
         case .table:
             var header = ""
             if table == nil {
-                table = TableWriter(columns: ValueFormatter.columns(of: records))
+                table = TableWriter(columns: ValueFormatter.columns(of: records, dropSharedObject: true))
                 table!.widen(for: records)
                 header = table!.header()
             } else {

@@ -46,7 +46,7 @@ struct ValueFormatter {
         guard records.count == elements.count else {
             return elements.map { Self.displayText($0) + "\n" }.joined()
         }
-        var writer = TableWriter(columns: Self.columns(of: records))
+        var writer = TableWriter(columns: Self.columns(of: records, dropSharedObject: true))
         writer.widen(for: records)
         return writer.header() + writer.rows(records)
     }
@@ -63,12 +63,19 @@ struct ValueFormatter {
     }
 
     /// The column names of a list of records: every field name, in order of first use.
-    static func columns(of records: [Record]) -> [String] {
+    /// Tables leave out `object` when every record has the same one, such as
+    /// `checkpoint.permission`, since it repeats on every row.
+    static func columns(of records: [Record], dropSharedObject: Bool = false) -> [String] {
         var columns: [String] = []
         for record in records {
             for name in record.names where !columns.contains(name) {
                 columns.append(name)
             }
+        }
+        if dropSharedObject, columns.count > 1, let first = records.first?["object"],
+            records.allSatisfy({ $0["object"] == first })
+        {
+            columns.removeAll { $0 == "object" }
         }
         return columns
     }
@@ -120,7 +127,7 @@ struct ValueFormatter {
             if let page = PageView(record) {
                 return delimitedList(page.data)
             }
-            var writer = DelimitedWriter(format: format, columns: record.names)
+            let writer = DelimitedWriter(format: format, columns: record.names)
             return writer.header() + writer.row(record)
         default:
             return DelimitedWriter(format: format, columns: []).line([value])
@@ -206,6 +213,9 @@ struct TableWriter {
             } else {
                 text += Self.padded(cell, to: widths[index]) + "  "
             }
+        }
+        while text.utf8.last == UInt8(ascii: " ") {
+            text.removeLast()
         }
         return text + "\n"
     }

@@ -84,6 +84,17 @@ public struct CommandDeclaration: Sendable, Equatable {
         }
     }
 
+    /// Whether `name` can name a command: a letter or `_`, then letters, digits, `_`,
+    /// `-` and `.`, as in `permissions.list`.
+    public static func isValidName(_ name: String) -> Bool {
+        isValidName(name.utf8)
+    }
+
+    static func isValidName<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        guard let first = bytes.first, Lexer.isNameStart(first) else { return false }
+        return bytes.allSatisfy { Lexer.isNameCharacter($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+    }
+
     /// The usage line, such as `permissions.del CHECKPOINT PERMISSION`.
     public var usage: String {
         var parts = [name]

@@ -26,6 +26,16 @@ final class Evaluator {
         source = script.source
         var last = Value.null
         for statement in script.statements {
+            // A top-level binding assigns as its last step, so nothing needs undoing when
+            // it is cancelled; binding a literal needs no evaluation at all.
+            if case .binding(let name, _, let expression, _) = statement {
+                if case .literal(let value, _) = expression {
+                    if Task.isCancelled { throw .cancelled }
+                    interpreter.state.withLock { _ = $0.variables.updateValue(value, forKey: name) }
+                    last = value
+                    continue
+                }
+            }
             undoLog.removeAll(keepingCapacity: true)
             do throws(Interruption) {
                 if Task.isCancelled { throw Interruption.cancelled }

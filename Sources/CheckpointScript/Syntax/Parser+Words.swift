@@ -44,6 +44,13 @@ extension Parser {
         return true
     }
 
+    /// Whether a word has the shape of a command name: a letter or `_`, then letters,
+    /// digits, `_`, `-` and `.`. Other words, such as checkpoint IDs with colons, are
+    /// never looked up as commands.
+    func isCommandName(_ token: Token) -> Bool {
+        CommandDeclaration.isValidName(lexer.bytes[token.start..<token.end])
+    }
+
     func startsOption(_ token: Token) -> Bool {
         token.end - token.start >= 2 && lexer.bytes[token.start] == UInt8(ascii: "-")
             && lexer.bytes[token.start + 1] == UInt8(ascii: "-")
@@ -325,6 +332,7 @@ enum UTF8Validation {
             let lead = bytes[index]
             if lead < 0x80 {
                 index += 1
+                index = skipASCII(bytes, from: index)
                 continue
             }
             let length: Int
@@ -349,5 +357,18 @@ enum UTF8Validation {
             index += length
         }
         return nil
+    }
+
+    /// Skips eight bytes at a time while none has its high bit set.
+    private static func skipASCII(_ bytes: [UInt8], from start: Int) -> Int {
+        bytes.withUnsafeBytes { raw in
+            var index = start
+            while index + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 != 0 { break }
+                index += 8
+            }
+            return index
+        }
     }
 }
