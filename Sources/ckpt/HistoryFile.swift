@@ -19,7 +19,7 @@ struct HistoryFile {
         self.path = path
     }
 
-    /// The path from `CKPT_HISTORY`, else `$HOME/.ckpt_history`; `nil` without either.
+    /// Returns the path from `CKPT_HISTORY`, else `$HOME/.ckpt_history`, else `nil`.
     static func defaultPath() -> String? {
         if let path = Terminal.environment("CKPT_HISTORY") {
             return path

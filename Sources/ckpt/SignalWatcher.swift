@@ -32,7 +32,7 @@ final class SignalWatcher: Sendable {
     private struct State {
         var phase = Phase.idle
         var pendingPromptEvents: [PromptEvent] = []
-        /// Set by SIGINT while a command ran; read once by ``takeInterruption()``.
+        /// Set by SIGINT while a command runs; ``runCancellable(_:)`` returns it.
         var interrupted = false
         /// The first terminating signal received, if any.
         var terminatingSignal: Int32?

@@ -10,7 +10,7 @@ enum Terminal {
         isatty(descriptor) == 1
     }
 
-    /// The environment variable's value, or `nil` when it is unset or empty.
+    /// Returns the environment variable's value, or `nil` when it is unset or empty.
     static func environment(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }
         let text = String(cString: value)
@@ -41,7 +41,7 @@ enum Terminal {
         usesUTF8()
     }
 
-    /// The width of the terminal on `descriptor` in columns, or 80 when it is unknown.
+    /// Returns the width of the terminal on `descriptor` in columns, or 80 when it is unknown.
     static func width(of descriptor: Int32) -> Int {
         var size = winsize()
         guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
