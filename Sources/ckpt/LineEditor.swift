@@ -163,13 +163,13 @@ extension LineEditor {
                 if fillPending() == 0 {
                     return 0
                 }
+            case .retry:
+                continue
             case .stopped(let reason):
                 stopReason = reason
                 return -1
             case .resized:
                 el_resize(editLine)
-            case .retry:
-                continue
             }
         }
     }
@@ -239,24 +239,25 @@ extension LineEditor {
         return descriptors[0].revents != 0 ? .readable : .retry
     }
 
-    /// Reads what stdin has, up to 4 KiB; returns the byte count, 0 at end of input.
+    /// Reads what stdin has, up to 4 KiB. Returns the byte count, -1 when nothing could be
+    /// read yet, and 0 at the end of input.
     private func fillPending() -> Int {
         if pendingStart > 0 {
             pending.removeFirst(pendingStart)
             pendingStart = 0
         }
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(STDIN_FILENO, &buffer, buffer.count)
-            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-            guard count > 0 else {
-                // An incomplete sequence before the end of input can never complete.
-                pending.removeAll()
-                return 0
-            }
-            pending.append(contentsOf: buffer[0..<count])
-            return count
+        let count = read(STDIN_FILENO, &buffer, buffer.count)
+        if count < 0 && (errno == EINTR || errno == EAGAIN) {
+            return -1
         }
+        guard count > 0 else {
+            // An incomplete sequence before the end of input can never complete.
+            pending.removeAll()
+            return 0
+        }
+        pending.append(contentsOf: buffer[0..<count])
+        return count
     }
 }
 

@@ -27,8 +27,12 @@ final class ScriptEngine: Sendable {
     /// Diagnostics are coloured only when stderr is a terminal, `NO_COLOR` is unset and
     /// the format is table.
     init(options: Options) {
-        let configuration = Self.configuration(options)
+        var configuration = Self.configuration(options)
         apiKeySecret = configuration.apiKey?.secret
+        if options.sandbox && configuration.apiKey == nil {
+            // The emulator accepts any bearer key but rejects requests without one.
+            configuration.apiKey = APIKey("sk-sandbox")
+        }
         let transport: any HTTPTransport = options.sandbox ? SandboxTransport(sandbox: Sandbox()) : CurlTransport()
         interpreter = Interpreter(
             client: PermissionsClient(configuration: configuration, transport: transport), output: output)
@@ -55,10 +59,6 @@ final class ScriptEngine: Sendable {
         }
         if let maxRetries = options.maxRetries {
             configuration.maxRetries = maxRetries
-        }
-        if options.sandbox && configuration.apiKey == nil {
-            // The emulator accepts any bearer key but rejects requests without one.
-            configuration.apiKey = APIKey("sk-sandbox")
         }
         if options.trace {
             configuration.tracer = { event in

@@ -120,8 +120,10 @@ final class SignalWatcher: Sendable {
             case .prompt:
                 return .wakePrompt
             case .running(let cancel, let cancelRequested):
-                // A second Ctrl-C exits when the command ignores the first one.
-                if cancelRequested { return .exitNow }
+                // In a script, a second Ctrl-C exits when the command ignores the first one.
+                // At the prompt it only cancels again, so that an impatient second Ctrl-C
+                // does not end the session; Ctrl-\ still quits.
+                if cancelRequested && !interactive { return .exitNow }
                 state.phase = .running(cancel: cancel, cancelRequested: true)
                 state.interrupted = true
                 return .cancel(cancel)
@@ -155,12 +157,15 @@ final class SignalWatcher: Sendable {
     }
 
     private func notifyPrompt(_ event: PromptEvent) {
-        state.withLock { state in
-            guard case .prompt = state.phase else { return }
+        let atPrompt = state.withLock { state in
+            guard case .prompt = state.phase else { return false }
             state.pendingPromptEvents.append(event)
+            return true
         }
-        var byte: UInt8 = 1
-        _ = write(wakeWriteDescriptor, &byte, 1)
+        if atPrompt {
+            var byte: UInt8 = 1
+            _ = write(wakeWriteDescriptor, &byte, 1)
+        }
     }
 
     private static func exitImmediately(status: Int32) -> Never {
