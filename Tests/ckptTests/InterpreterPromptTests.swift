@@ -124,8 +124,8 @@ struct InterpreterPromptTests {
         terminal.send("permissions.list $kept\r")
         terminal.collectOutput(for: .milliseconds(300))
         terminal.send("\u{03}")
-        // The sandbox answers after 5 s, so a prompt within 2 s shows the request was cancelled.
-        try terminal.expect("interrupted", timeout: .seconds(2))
+        // The sandbox answers after 5 s, so a prompt within 1 s shows the request was cancelled.
+        try terminal.expect("interrupted", timeout: .seconds(1))
         try terminal.expect("ckpt> ", timeout: .seconds(1))
         let printed = try enter("print $kept", in: terminal)
         #expect(printed.contains("\r\nft:x:y:z\r\n"))
@@ -229,5 +229,24 @@ struct InterpreterPromptTests {
         try terminal.expect("ckpt> ")
         try quit(terminal)
         #expect(Fixture.read(outputPath) == "\"json\"\nplain\n")
+    }
+
+    @Test func diagnosticsColouredOnlyWhenAllowed() throws {
+        defer { Fixture.removeFolder(home) }
+        let cases: [(arguments: [String], environment: [String: String], coloured: Bool)] = [
+            (["--sandbox"], [:], true),
+            (["--sandbox"], ["NO_COLOR": "1"], false),
+            (["--sandbox", "--format", "json"], [:], false),
+        ]
+        for (arguments, environment, coloured) in cases {
+            let terminal = try startPrompt(arguments, environment: environment)
+            try terminal.expect("ckpt> ")
+            let shown = try enter("pritn x", in: terminal)
+            #expect(shown.contains("\u{1B}[1;31merror: ") == coloured, "\(arguments) \(environment)")
+            if !coloured {
+                #expect(shown.contains("<repl>:1:1: error: unknown command 'pritn'\r\n"))
+            }
+            try quit(terminal)
+        }
     }
 }
