@@ -62,7 +62,15 @@ struct HistoryFile {
     /// - Returns: a warning to show when saving failed.
     func save(from editor: LineEditor) -> String? {
         guard isWritable else { return nil }
-        let temporaryPath = "\(path).\(getpid()).tmp"
+        // A symbolic link (a history file kept with other dotfiles) stays a link: the
+        // file it points to is replaced.
+        var target = path
+        if let resolved = realpath(path, nil) {
+            target = String(cString: resolved)
+            free(resolved)
+        }
+        // NOTE: two sessions that save at once keep the entries of the last one only.
+        let temporaryPath = "\(target).\(getpid()).tmp"
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             return "warning: cannot save the history to '\(path)': \(SystemError(code: errno))"
@@ -74,7 +82,7 @@ struct HistoryFile {
         }
         let saved = ckpt_history_save_file(editor.history, file)
         let closed = fclose(file)
-        guard saved >= 0, closed == 0, rename(temporaryPath, path) == 0 else {
+        guard saved >= 0, closed == 0, rename(temporaryPath, target) == 0 else {
             let error = SystemError(code: errno)
             unlink(temporaryPath)
             return "warning: cannot save the history to '\(path)': \(error)"
