@@ -3,10 +3,15 @@
 #include <stdio.h>
 #include <histedit.h>
 
-/// Creates an editor that reads stdin and writes errors to stderr. Its output stream is
-/// stderr when `output_to_stderr` is non-zero (stdout is not a terminal), else stdout.
-static inline EditLine *ckpt_el_init(const char *program, int output_to_stderr) {
-    return el_init(program, stdin, output_to_stderr ? stderr : stdout, stderr);
+/// Creates an editor that reads stdin and draws the prompt and the line on the file
+/// descriptor `output`: 1 (stdout), 2 (stderr) or another open terminal. Its error stream
+/// is the same. Returns NULL when `output` cannot be opened as a stream.
+static inline EditLine *ckpt_el_init(const char *program, int output) {
+    FILE *stream = output == 1 ? stdout : output == 2 ? stderr : fdopen(output, "w");
+    if (stream == NULL) {
+        return NULL;
+    }
+    return el_init(program, stdin, stream, stream);
 }
 
 /// Flushes stdout, so text written through stdio appears before the next prompt.

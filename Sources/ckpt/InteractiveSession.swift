@@ -11,7 +11,7 @@ final class InteractiveSession {
     init(engine: ScriptEngine, watcher: SignalWatcher) {
         self.engine = engine
         self.watcher = watcher
-        self.editor = LineEditor(watcher: watcher, outputToStandardError: !Terminal.isTerminal(1))
+        self.editor = LineEditor(watcher: watcher, outputDescriptor: LineEditor.terminalOutputDescriptor())
         self.historyFile = HistoryFile.defaultPath().map(HistoryFile.init(path:))
         editor.completer = { [engine] text in
             Completer(commands: engine.commands, variableNames: engine.variableNames).complete(text)

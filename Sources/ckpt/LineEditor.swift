@@ -50,12 +50,15 @@ final class LineEditor {
     ///
     /// - Parameters:
     ///   - watcher: the source of Ctrl-C, termination and resize events.
-    ///   - outputToStandardError: true when stdout is not a terminal, so that the prompt
-    ///     and the edited line are drawn on stderr.
-    init(watcher: SignalWatcher, outputToStandardError: Bool) {
+    ///   - outputDescriptor: where the prompt and the edited line are drawn; see
+    ///     ``terminalOutputDescriptor()``.
+    init(watcher: SignalWatcher, outputDescriptor: Int32) {
         self.watcher = watcher
-        self.outputDescriptor = outputToStandardError ? STDERR_FILENO : STDOUT_FILENO
-        self.editLine = ckpt_el_init("ckpt", outputToStandardError ? 1 : 0)
+        self.outputDescriptor = outputDescriptor
+        guard let editLine = ckpt_el_init("ckpt", outputDescriptor) else {
+            fatalError("cannot open descriptor \(outputDescriptor) for the line editor: \(SystemError(code: errno))")
+        }
+        self.editLine = editLine
         self.history = history_init()
         self.prompt = strdup("")
         configure()
@@ -91,6 +94,22 @@ final class LineEditor {
         // ~/.editrc (or $EDITRC) comes last so that the user's bindings win. The completion
         // function must exist before it, because binding an unknown name corrupts the heap.
         el_source(editLine, nil)
+    }
+
+    /// Returns the descriptor to draw the prompt on: stdout when it is a terminal, else
+    /// stderr when it is one, else the process's controlling terminal, else stderr.
+    ///
+    /// Results go to stdout and errors to stderr, so with both redirected the prompt is
+    /// still drawn on the terminal the user types at.
+    static func terminalOutputDescriptor() -> Int32 {
+        if Terminal.isTerminal(STDOUT_FILENO) {
+            return STDOUT_FILENO
+        }
+        if Terminal.isTerminal(STDERR_FILENO) {
+            return STDERR_FILENO
+        }
+        let terminal = open("/dev/tty", O_WRONLY | O_CLOEXEC)
+        return terminal >= 0 ? terminal : STDERR_FILENO
     }
 
     private static func from(_ editLine: OpaquePointer?) -> LineEditor? {

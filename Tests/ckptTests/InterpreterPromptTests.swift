@@ -253,4 +253,18 @@ struct InterpreterPromptTests {
             try quit(terminal)
         }
     }
+
+    @Test func promptOnTerminalWhenBothStreamsRedirected() throws {
+        defer { Fixture.removeFolder(home) }
+        let outputPath = home + "/stdout", errorPath = home + "/stderr"
+        let terminal = try PseudoTerminal(
+            executable: Fixture.ckpt, arguments: ["--sandbox"], environment: Fixture.environment(home: home),
+            standardOutputPath: outputPath, standardErrorPath: errorPath)
+        try terminal.expect("ckpt> ")
+        try enter("print to-stdout", in: terminal)
+        try enter("pritn to-stderr", in: terminal)
+        try quit(terminal)
+        #expect(Fixture.read(outputPath) == "to-stdout\n")
+        #expect(Fixture.read(errorPath)?.hasPrefix("<repl>:1:1: error: unknown command 'pritn'\n") == true)
+    }
 }

@@ -21,13 +21,14 @@ final class PseudoTerminal {
     private var consumed = 0
     private var exitStatus: Int32?
 
-    /// Starts `executable` with the terminal as its stdin, stdout and stderr (unless
-    /// `standardOutputPath` names a file for stdout), in a session of its own.
+    /// Starts `executable` with the terminal as its stdin, stdout and stderr, in a session
+    /// of its own. `standardOutputPath` and `standardErrorPath` send those streams to files.
     init(
         executable: String,
         arguments: [String] = [],
         environment: [String: String],
-        standardOutputPath: String? = nil
+        standardOutputPath: String? = nil,
+        standardErrorPath: String? = nil
     ) throws {
         var master: Int32 = -1, slave: Int32 = -1
         var size = winsize(ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0)
@@ -51,7 +52,11 @@ final class PseudoTerminal {
         } else {
             posix_spawn_file_actions_adddup2(&actions, 0, 1)
         }
-        posix_spawn_file_actions_adddup2(&actions, 0, 2)
+        if let standardErrorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, standardErrorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 0, 2)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
