@@ -106,10 +106,28 @@ final class ScriptEngine: Sendable {
         Interpreter.needsContinuation(source)
     }
 
-    /// Command names with their option names (each starting with `--`), for completion.
-    var commands: [(name: String, options: [String])] {
-        interpreter.commands.map { command in
-            (command.name, command.options.map { "--" + $0.name })
+    /// The commands as completion needs them. `help` takes a command name.
+    var commands: [Completer.Command] {
+        let declarations = interpreter.commands
+        return declarations.map { declaration in
+            var command = Completer.Command(name: declaration.name)
+            for option in declaration.options {
+                let name = "--" + option.name
+                command.options.append(name)
+                switch option.type {
+                case nil: command.flags.insert(name)
+                case .choice(let choices)?: command.optionChoices[name] = choices
+                default: break
+                }
+            }
+            command.parameterChoices = declaration.parameters.map { parameter in
+                if case .choice(let choices) = parameter.type { return choices }
+                return []
+            }
+            if declaration.name == "help" {
+                command.parameterChoices = [declarations.map(\.name)]
+            }
+            return command
         }
     }
 

@@ -66,6 +66,25 @@ struct InterpreterPromptTests {
         try quit(terminal)
     }
 
+    @Test func tabCompletesFixedValues() throws {
+        defer { Fixture.removeFolder(home) }
+        let terminal = try startPrompt()
+        try terminal.expect("ckpt> ")
+        terminal.send("format j\t")
+        try terminal.expect("son ")
+        terminal.send("\u{03}")
+        try terminal.expect("ckpt> ")
+        terminal.send("permissions.list ft:x:y:z --limit 5 --order a\t")
+        try terminal.expect("scending ")
+        terminal.send("\u{03}")
+        try terminal.expect("ckpt> ")
+        terminal.send("help permissions.d\t")
+        try terminal.expect("el ")
+        terminal.send("\u{03}")
+        try terminal.expect("ckpt> ")
+        try quit(terminal)
+    }
+
     @Test func tabCompletesVariableAndOption() throws {
         defer { Fixture.removeFolder(home) }
         let terminal = try startPrompt()
