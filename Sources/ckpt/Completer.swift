@@ -8,7 +8,7 @@ import Darwin
 /// `--options` of the command being typed, the allowed values of an option or argument
 /// that takes one of a fixed set, and file names after `source`.
 struct Completer {
-    /// What completion needs to know about one command.
+    /// The facts about one command that completion uses.
     struct Command {
         var name: String
         /// The option names, each starting with `--`.
