@@ -286,4 +286,19 @@ struct InterpreterPromptTests {
         #expect(Fixture.read(outputPath) == "to-stdout\n")
         #expect(Fixture.read(errorPath)?.hasPrefix("<repl>:1:1: error: unknown command 'pritn'\n") == true)
     }
+
+    @Test func resizeKeepsTypedText() throws {
+        defer { Fixture.removeFolder(home) }
+        let terminal = try startPrompt()
+        try terminal.expect("ckpt> ")
+        terminal.send("print abc")
+        try terminal.expect("abc")
+        for columns: UInt16 in [40, 120, 60] {
+            terminal.resize(rows: 30, columns: columns)
+            terminal.collectOutput(for: .milliseconds(100))
+        }
+        let printed = try enter("def", in: terminal)
+        #expect(printed.contains("\r\nabcdef\r\n"))
+        try quit(terminal)
+    }
 }

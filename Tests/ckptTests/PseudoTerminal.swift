@@ -105,6 +105,12 @@ final class PseudoTerminal {
         _ = write(master, &bytes, bytes.count)
     }
 
+    /// Changes the terminal's size, which sends SIGWINCH to the program.
+    func resize(rows: UInt16, columns: UInt16) {
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+    }
+
     /// Waits until the terminal shows `text` after the previous match.
     ///
     /// - Returns: the output from the previous match to the end of this one.
