@@ -59,9 +59,16 @@ final class InteractiveSession {
         remember(entry)
 
         let engine = self.engine
-        let (outcome, interrupted) = await watcher.runCancellable {
+        return await runCancellable {
             await engine.evaluate(entry, sourceName: "<repl>")
         }
+    }
+
+    /// Runs an evaluation that Ctrl-C cancels, and says so when it was cancelled.
+    private func runCancellable(
+        _ evaluation: sending @escaping @isolated(any) () async -> ScriptEngine.Outcome
+    ) async -> ScriptEngine.Outcome {
+        let (outcome, interrupted) = await watcher.runCancellable(evaluation)
         if interrupted || outcome == .cancelled {
             // The terminal has echoed ^C where the cursor was.
             Terminal.write("\ninterrupted\n", to: 2)
@@ -83,8 +90,8 @@ final class InteractiveSession {
 
     private func evaluateStartupFile(_ path: String) async -> ScriptEngine.Outcome {
         let engine = self.engine
-        return await watcher.runCancellable {
+        return await runCancellable {
             await engine.run(file: path)
-        }.result
+        }
     }
 }

@@ -46,7 +46,7 @@ extension Options {
 
         Grant, list and revoke access to fine-tuned model checkpoints of the OpenAI API.
         Without FILE or -c, ckpt shows a prompt when stdin is a terminal and otherwise
-        runs the program read from stdin.
+        runs the program read from stdin; FILE '-' reads it from stdin too.
 
         options:
           -c CODE                 run CODE instead of a file
