@@ -5,8 +5,8 @@ import Testing
 
 @testable import CheckpointScript
 
-/// Hands requests to a sandbox until `openRequests` have passed, then holds every later
-/// request until its task is cancelled, telling the test when one is held.
+/// Passes the first `openRequests` requests to a sandbox and blocks every later request
+/// until its task is cancelled, signalling `heldSignal` when one blocks.
 final class GateTransport: HTTPTransport {
     let inner: SandboxTransport
     let openRequests: Int

@@ -81,7 +81,7 @@ import Foundation
 
 /// The settings and expectations of one golden script.
 struct GoldenCase {
-    /// The case text with its expectations replaced; run the tests with
+    /// Returns the case text with its expectations replaced. Run the tests with
     /// `CKPT_GOLDEN_UPDATE=1` to write them, then review the difference.
     static func rewrite(text: String, stdout: String, stderr: String, status: Int32) -> String {
         let script = text.components(separatedBy: "\n# --- stdout")[0]

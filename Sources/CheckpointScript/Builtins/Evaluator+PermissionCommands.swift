@@ -56,6 +56,7 @@ extension Evaluator {
         if case .integer(let value)? = call.option("limit") { limit = value }
         var order: ListOrder?
         if case .string(let value)? = call.option("order") { order = ListOrder(rawValue: value) }
+
         let client = interpreter.client
         guard call.flag("all") else {
             do {
@@ -65,6 +66,7 @@ extension Evaluator {
                 throw apiFailure(error, from: invocation)
             }
         }
+
         let pages = client.pages(checkpoint: checkpoint, limit: limit, order: order, projectID: projectID, after: after)
         if printing {
             try await stream(pages, invocation: invocation)
@@ -110,8 +112,8 @@ extension Evaluator {
         return ValueFormatter.displayText(value)
     }
 
-    /// The request path of a checkpoint's permissions, relative to the base URL, checked
-    /// and encoded as the client does.
+    /// Returns the request path of a checkpoint's permissions relative to the base URL,
+    /// checked and encoded as the client does.
     private func permissionsPath(_ checkpoint: String, invocation: CommandInvocation) throws(Interruption) -> String {
         "/fine_tuning/checkpoints/\(try pathSegment(checkpoint, name: "checkpoint", invocation: invocation))/permissions"
     }

@@ -2,7 +2,7 @@
 struct ValueFormatter {
     var format: OutputFormat
 
-    /// The text of one result, ending with a line break; empty for `null`.
+    /// Returns the text of one result, ending with a line break, or nothing for `null`.
     func format(_ value: Value) -> String {
         if case .null = value { return "" }
         switch format {
@@ -62,7 +62,7 @@ struct ValueFormatter {
         return text
     }
 
-    /// The column names of a list of records: every field name, in order of first use.
+    /// Returns the column names of a list of records: every field name, in order of first use.
     /// Tables leave out `object` when every record has the same one, such as
     /// `checkpoint.permission`, since it repeats on every row.
     static func columns(of records: [Record], dropSharedObject: Bool = false) -> [String] {
@@ -80,7 +80,7 @@ struct ValueFormatter {
         return columns
     }
 
-    /// The text of a value inside a table cell or a key/value line.
+    /// Returns the text of a value inside a table cell or a key/value line.
     static func cellText(name: String, _ value: Value) -> String {
         if name == "created_at", case .integer(let seconds) = value {
             return DateTime.utcString(fromUnixSeconds: seconds)
@@ -88,8 +88,8 @@ struct ValueFormatter {
         return escapedForLine(displayText(value))
     }
 
-    /// The plain text of a value, as `print` and interpolation show it: strings as they
-    /// are, `null` as `null`, lists and records as compact JSON.
+    /// Returns the plain text of a value as `print` and interpolation write it: strings as
+    /// they are, `null` as `null`, lists and records as compact JSON.
     static func displayText(_ value: Value) -> String {
         switch value {
         case .string(let string): return string
@@ -199,7 +199,7 @@ struct TableWriter {
         return text
     }
 
-    /// A cell's text; empty for a missing field or `null`.
+    /// Returns a cell's text, which is empty for a missing field or `null`.
     static func cell(_ record: Record, _ column: String) -> String {
         guard let value = record[column], value != .null else { return "" }
         return ValueFormatter.cellText(name: column, value)
@@ -344,7 +344,7 @@ enum JSONWriter {
 
 /// UTC calendar dates from Unix time, without Foundation.
 enum DateTime {
-    /// The ISO 8601 UTC form of a Unix time in seconds, such as `2024-07-18T09:30:00Z`.
+    /// Formats a Unix time in seconds as an ISO 8601 UTC date-time, such as `2024-07-18T09:30:00Z`.
     static func utcString(fromUnixSeconds seconds: Int) -> String {
         let (days, remainder) = seconds.quotientAndRemainder(dividingBy: 86_400)
         var day = days
@@ -358,8 +358,8 @@ enum DateTime {
             + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2))Z"
     }
 
-    /// The proleptic Gregorian date of a day count from 1970-01-01, computed through
-    /// 400-year eras of 146,097 days.
+    /// Converts a day count from 1970-01-01 to a proleptic Gregorian date, through 400-year
+    /// eras of 146,097 days.
     static func civilDate(daysSinceEpoch: Int) -> (year: Int, month: Int, day: Int) {
         let shifted = daysSinceEpoch + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097

@@ -311,7 +311,7 @@ final class Evaluator {
     }
 }
 
-/// Why a statement stopped early.
+/// The reason a statement stopped early.
 enum Interruption: Error {
     /// A runtime or API error; `try … catch` handles these.
     case failure(Failure)
@@ -359,8 +359,8 @@ enum Describe {
 
 /// Finds the known name closest to a misspelt one.
 enum Suggestion {
-    /// The candidate with the smallest edit distance to `name`, if it is at most a third
-    /// of the name's length (and at least 1).
+    /// Returns the candidate with the smallest edit distance to `name`, if that distance is
+    /// at most a third of the name's length, or 1 for short names.
     static func closest(to name: String, among candidates: [String]) -> String? {
         let limit = max(1, name.count / 3)
         var best: (name: String, distance: Int)?
@@ -373,7 +373,7 @@ enum Suggestion {
         return best?.name
     }
 
-    /// The optimal string alignment distance: insertions, deletions, substitutions and
+    /// Computes the optimal string alignment distance: insertions, deletions, substitutions and
     /// swaps of two neighbouring characters each count 1, so `pritn` is 1 from `print`.
     static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }

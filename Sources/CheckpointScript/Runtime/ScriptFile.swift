@@ -9,7 +9,7 @@ enum ScriptFile {
     /// Reads a script. A relative `path` is resolved against `folder` when one is given.
     ///
     /// - Throws: a `.runtime` error with the `runtime.file-error` ID when the file cannot
-    ///   be read; `blame` says which statement asked for it.
+    ///   be read; `blame` is the statement that requested it.
     static func load(
         path: String, relativeTo folder: String?, from blame: (SourceFile, Span)?
     ) throws(ScriptError) -> SourceFile {
@@ -38,7 +38,7 @@ enum ScriptFile {
         return SourceFile(name: resolved, bytes: bytes, folder: folderOf(resolved))
     }
 
-    /// The folder part of a path, or `nil` when the path names a file in the current folder.
+    /// Returns the folder part of a path, or `nil` when the path names a file in the current folder.
     static func folderOf(_ path: String) -> String? {
         guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
         let folder = String(path[..<slash])

@@ -13,7 +13,7 @@ extension Parser {
         string(span.start, span.end)
     }
 
-    /// Whether the current token is the bare word `word`, compared byte by byte.
+    /// Returns whether the current token is the bare word `word`, compared byte by byte.
     func isWord(_ word: StaticString) -> Bool {
         isWord(token, word)
     }
@@ -44,7 +44,7 @@ extension Parser {
         return true
     }
 
-    /// Whether a word has the shape of a command name: a letter or `_`, then letters,
+    /// Returns whether a word has the shape of a command name: a letter or `_`, then letters,
     /// digits, `_`, `-` and `.`. Other words, such as checkpoint IDs with colons, are
     /// never looked up as commands.
     func isCommandName(_ token: Token) -> Bool {
@@ -75,7 +75,7 @@ extension Parser {
         return true
     }
 
-    /// The value of a bare word: `true`, `false`, `null`, a decimal integer or a string.
+    /// Returns the value of a bare word: `true`, `false`, `null`, a decimal integer or a string.
     /// Leading zeros do not make an integer octal.
     func literal(ofWord span: Span) throws(ParseFailure) -> Value {
         let token = Token(kind: .word, start: span.start, end: span.end)

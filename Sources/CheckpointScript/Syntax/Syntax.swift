@@ -35,8 +35,8 @@ struct CommandInvocation: Sendable {
     var span: Span
 }
 
-/// An argument as written; options are matched to the declaration when the call runs,
-/// since only the declaration says whether an option takes a value.
+/// An argument as written. Options are matched to the declaration when the call runs,
+/// because only the declaration states whether an option takes a value.
 enum Argument: Sendable {
     case value(Expression)
     /// `--name`, or `--name=VALUE` with the value attached.
