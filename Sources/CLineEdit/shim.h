@@ -7,7 +7,12 @@
 /// descriptor `output`: 1 (stdout), 2 (stderr) or another open terminal. Its error stream
 /// is the same. Returns NULL when `output` cannot be opened as a stream.
 static inline EditLine *ckpt_el_init(const char *program, int output) {
-    FILE *stream = output == 1 ? stdout : output == 2 ? stderr : fdopen(output, "w");
+    FILE *stream = stderr;
+    if (output == 1) {
+        stream = stdout;
+    } else if (output != 2) {
+        stream = fdopen(output, "w");
+    }
     if (stream == NULL) {
         return NULL;
     }

@@ -64,7 +64,7 @@ final class InteractiveSession {
         }
     }
 
-    /// Runs an evaluation that Ctrl-C cancels, and says so when it was cancelled.
+    /// Runs an evaluation that Ctrl-C cancels, and prints `interrupted` when it was cancelled.
     private func runCancellable(
         _ evaluation: sending @escaping @isolated(any) () async -> ScriptEngine.Outcome
     ) async -> ScriptEngine.Outcome {

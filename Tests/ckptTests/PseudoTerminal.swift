@@ -158,7 +158,7 @@ final class PseudoTerminal {
         throw TerminalTestError(description: "the process did not exit; the terminal showed \(String(reflecting: unreadOutput))")
     }
 
-    /// The terminal's current modes, as the program left them.
+    /// Returns the terminal's current modes, as the program left them.
     func modes() -> termios {
         var modes = termios()
         tcgetattr(slave, &modes)
