@@ -62,11 +62,16 @@ import Darwin
         let before = try permissionsSnapshot(server, mode)
         let result = try runExample("tour.ckpt", mode: mode, server: server)
 
+        let granting = "Granting two projects access to \(Self.checkpoint):\n"
         let expected: String
         if mode == .dryRun {
-            expected = """
+            expected = granting + """
                 dry run: would send POST /fine_tuning/checkpoints/\(Self.checkpoint)/permissions {"project_ids":["\(Self.analytics)","\(Self.support)"]}
+
+                Who has access now, oldest first:
                 (empty list)
+
+                Who has access now:
                 (empty list)
 
                 """
@@ -75,10 +80,10 @@ import Darwin
             let header = "id                           created_at            project_id\n"
             let analyticsRow = "cp_\(Self.idPlaceholder)  \(Self.timePlaceholder)  \(Self.analytics)\n"
             let supportRow = "cp_\(Self.idPlaceholder)  \(Self.timePlaceholder)  \(Self.support)\n"
-            expected = header + analyticsRow + supportRow
-                + header + analyticsRow + supportRow
-                + "revoked \(Self.support): true\n"
-                + header + analyticsRow
+            expected = granting + header + analyticsRow + supportRow
+                + "\nWho has access now, oldest first:\n" + header + analyticsRow + supportRow
+                + "\nRevoked \(Self.support): true\n"
+                + "\nWho has access now:\n" + header + analyticsRow
         }
         #expect(Self.normalized(result.standardOutput) == expected)
         try expectCleanErrorOutput(result, mode)
