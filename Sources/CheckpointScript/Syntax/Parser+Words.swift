@@ -32,8 +32,12 @@ extension Parser {
     }
 
     func isOperatorWord(_ token: Token) -> Bool {
-        isWord(token, "and") || isWord(token, "or")
-            || ComparisonOperator.allCases.contains { isWord(token, $0.staticText) }
+        isWord(token, "and") || isWord(token, "or") || comparisonOperator(token) != nil
+    }
+
+    func comparisonOperator(_ token: Token) -> ComparisonOperator? {
+        guard token.end - token.start <= 2 else { return nil }
+        return ComparisonOperator.allCases.first { isWord(token, $0.staticText) }
     }
 
     func isName(_ token: Token) -> Bool {
