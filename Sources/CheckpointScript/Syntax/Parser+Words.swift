@@ -116,6 +116,17 @@ extension Parser {
         var index = content.start
         while index < content.end {
             let byte = bytes[index]
+            let runStart = index
+            while index < content.end && bytes[index] != UInt8(ascii: "\\") && bytes[index] != UInt8(ascii: "$") {
+                index += 1
+            }
+            if runStart == content.start && index == content.end {
+                return .literal(.string(string(runStart, index)), whole)
+            }
+            if index > runStart {
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                continue
+            }
             if byte == UInt8(ascii: "\\") {
                 index = try parseEscape(at: index, end: content.end, into: &text)
             } else if byte == UInt8(ascii: "$") {
@@ -126,9 +137,6 @@ extension Parser {
                 let (expression, next) = try parseInterpolatedVariable(at: index, end: content.end)
                 parts.append(.expression(expression))
                 index = next
-            } else {
-                text.append(byte)
-                index += 1
             }
         }
         if parts.isEmpty {
