@@ -295,7 +295,7 @@ struct Parser {
 
     mutating func parseComparison() throws(ParseFailure) -> Expression {
         let left = try parseOperand()
-        guard token.kind == .word, let comparison = ComparisonOperator(rawValue: text(of: token)) else {
+        guard token.kind == .word, let comparison = comparisonOperator(token) else {
             return left
         }
         try advance()
