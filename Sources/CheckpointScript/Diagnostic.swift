@@ -77,7 +77,7 @@ public struct Diagnostic: Sendable, Hashable, Error {
     /// Further lines shown after the source excerpt, such as `did you mean 'print'?`.
     public var notes: [String]
     /// The text of the line where the range starts, or a window of it when the line is
-    /// very long; `nil` when the diagnostic has no source text.
+    /// very long. It is `nil` when the diagnostic has no source text.
     public var sourceLine: String?
     /// The column of the first character of ``sourceLine``; 1 unless the line was cut.
     public var sourceLineFirstColumn: Int
@@ -156,7 +156,9 @@ public struct DiagnosticRenderer: Sendable {
     ///
     /// - Parameters:
     ///   - diagnostic: the diagnostic to show.
-    ///   - source: the script's text; when `nil`, the line stored in the diagnostic is used.
+    ///   - source: the script's text, read only when the diagnostic carries no source line.
+    ///     Diagnostics made by the interpreter always carry theirs, which is right even
+    ///     for an error inside a file run with `source`.
     public func render(_ diagnostic: Diagnostic, source: String? = nil) -> String {
         let start = diagnostic.range.start
         var text = bold("\(diagnostic.sourceName):\(start.line):\(start.column): ")
@@ -177,9 +179,10 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     private func sourceLine(of diagnostic: Diagnostic, source: String?) -> (String, Int)? {
-        guard let source else {
-            return diagnostic.sourceLine.map { ($0, diagnostic.sourceLineFirstColumn) }
+        if let line = diagnostic.sourceLine {
+            return (line, diagnostic.sourceLineFirstColumn)
         }
+        guard let source else { return nil }
         let file = SourceFile(name: diagnostic.sourceName, text: source)
         let offset = min(diagnostic.range.start.offset, file.bytes.count)
         let line = file.lineRange(containing: offset)

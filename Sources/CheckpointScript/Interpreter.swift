@@ -1,12 +1,12 @@
 import CheckpointAPI
 import Synchronization
 
-/// Runs CheckpointScript: holds the variables, the commands and the output settings of
+/// Runs CheckpointScript: keeps the variables, the commands and the output settings of
 /// one session, and evaluates scripts against a ``PermissionsClient``.
 ///
 /// Every interpreter is independent: two in one process share nothing. All state sits
-/// behind a mutex, so the methods may be called from any task; run one evaluation at a
-/// time, since concurrent evaluations interleave their statements.
+/// behind a mutex, so the methods may be called from any task. Run one evaluation at a
+/// time, because concurrent evaluations interleave their statements.
 ///
 /// ```swift
 /// let interpreter = Interpreter(client: PermissionsClient(configuration: .environment()))
@@ -30,13 +30,13 @@ public final class Interpreter: Sendable {
 
     /// The client the `permissions.*` commands send requests with.
     public let client: PermissionsClient
-    /// Where results, `print` text and warnings go.
+    /// The destination of results, `print` text and warnings.
     public let output: any OutputSink
     let state = Mutex(State())
 
-    /// The name of the variable that holds the last command's result.
+    /// The name of the variable that contains the last printed result.
     static let lastResultName = "_"
-    /// The name of the variable that holds ``arguments``.
+    /// The name of the variable that contains ``arguments``.
     static let argumentsName = "args"
 
     /// Creates an interpreter with the built-in commands and no variables but `args`.
@@ -65,7 +65,7 @@ public final class Interpreter: Sendable {
         state.withLock { $0.variables[name] = value }
     }
 
-    /// The value bound to `name`, or `nil` when it is not defined.
+    /// Returns the value bound to `name`, or `nil` when it is not defined.
     public func value(of name: String) -> Value? {
         state.withLock { $0.variables[name] }
     }
@@ -79,6 +79,10 @@ public final class Interpreter: Sendable {
 
     /// Adds a host command, or replaces the command of the same name (built-ins too).
     ///
+    /// A name starts with a letter or `_` and goes on with letters, digits, `_`, `-` and
+    /// `.`, as ``CommandDeclaration/isValidName(_:)`` checks. Other names stop the program
+    /// with a precondition failure, because no script could call them.
+    ///
     /// The interpreter checks the arguments against `declaration` before it calls `body`,
     /// so `body` finds every required argument and each value of the declared type. A
     /// `CommandError` or any other error thrown by `body` fails the statement with a
@@ -90,6 +94,7 @@ public final class Interpreter: Sendable {
     public func register(
         _ declaration: CommandDeclaration, _ body: @escaping @Sendable (CommandCall) async throws -> Value
     ) {
+        precondition(CommandDeclaration.isValidName(declaration.name), "invalid command name '\(declaration.name)'")
         state.withLock { state in
             if state.commands[declaration.name] == nil {
                 state.commandOrder.append(declaration.name)
@@ -186,6 +191,7 @@ public final class Interpreter: Sendable {
 
     private func run(_ file: SourceFile) async throws(ScriptError) -> Value {
         let script = try Parser.parse(file)
+        state.withLock { $0.variables.reserveCapacity($0.variables.count + script.bindingCount) }
         let evaluator = Evaluator(interpreter: self)
         return try await evaluator.runTopLevel(script)
     }

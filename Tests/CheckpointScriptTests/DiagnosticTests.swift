@@ -127,3 +127,19 @@ import Testing
         #expect(text.utf8.count < 1000)
     }
 }
+
+extension DiagnosticTests {
+    @Test func rendererReadsSourceOnlyWithoutAStoredLine() {
+        let start = SourceLocation(line: 2, column: 3, offset: 8)
+        let end = SourceLocation(line: 2, column: 6, offset: 11)
+        var diagnostic = Diagnostic(
+            id: .unknownCommand, message: "unknown command 'abc'", sourceName: "host",
+            range: SourceRange(start: start, end: end))
+        #expect(DiagnosticRenderer().render(diagnostic, source: "let x =\n  abc\n")
+            == "host:2:3: error: unknown command 'abc'\n  abc\n  ^~~\n")
+        #expect(DiagnosticRenderer().render(diagnostic) == "host:2:3: error: unknown command 'abc'\n")
+        diagnostic.sourceLine = "  abc stored"
+        #expect(DiagnosticRenderer().render(diagnostic, source: "other\ntext")
+            == "host:2:3: error: unknown command 'abc'\n  abc stored\n  ^~~\n")
+    }
+}

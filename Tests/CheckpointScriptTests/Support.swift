@@ -9,7 +9,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A transport that answers every request with one canned response, for tests that
+/// A transport that returns one canned response to every request, for tests that
 /// need a client but no API.
 struct CannedTransport: HTTPTransport {
     var status = 500
@@ -20,7 +20,7 @@ struct CannedTransport: HTTPTransport {
     }
 }
 
-/// An interpreter with a capturing sink and a client that needs no API.
+/// Creates an interpreter with a capturing sink and a client that needs no API.
 func makeInterpreter(transport: any HTTPTransport = CannedTransport()) -> (Interpreter, CapturingOutputSink) {
     let sink = CapturingOutputSink()
     let configuration = ClientConfiguration(apiKey: APIKey("sk-test"), maxRetries: 0)

@@ -17,6 +17,12 @@ public final class CurlTransport: HTTPTransport {
     /// The maximum number of idle handles kept for reuse. Each keeps its connections alive.
     public let maximumConnections: Int
     private let idleHandles = Mutex<[CurlEasyHandle]>([])
+    private let openedConnections = Atomic<Int>(0)
+
+    /// The number of connections opened so far; it stays put while keep-alive connections are reused.
+    var openedConnectionCount: Int {
+        openedConnections.load(ordering: .relaxed)
+    }
 
     /// Creates a transport.
     ///
@@ -56,6 +62,7 @@ public final class CurlTransport: HTTPTransport {
             handle.wakeUp()
         }
 
+        openedConnections.add(handle.lastOpenedConnections, ordering: .relaxed)
         checkIn(handle)
         return try result.get()
     }

@@ -13,11 +13,11 @@ extension Evaluator {
             }
         }
         if interpreter.dryRun {
-            let path = try permissionsPath(checkpoint, invocation: invocation)
-            let body = Value.record(["project_ids": .list(projects.map(Value.string))])
-            var json = ""
-            JSONWriter.write(body, into: &json)
-            reportDryRun("POST \(path) \(json)")
+            do {
+                reportDryRun(try interpreter.client.plannedCreate(checkpoint: checkpoint, projectIDs: projects))
+            } catch {
+                throw apiFailure(error, from: invocation)
+            }
             return .null
         }
         do {
@@ -36,9 +36,11 @@ extension Evaluator {
             permission = Self.string(call.arguments[1])
         }
         if interpreter.dryRun {
-            let path = try permissionsPath(checkpoint, invocation: invocation)
-            let segment = try pathSegment(permission, name: "permission ID", invocation: invocation)
-            reportDryRun("DELETE \(path)/\(segment)")
+            do {
+                reportDryRun(try interpreter.client.plannedDelete(checkpoint: checkpoint, permissionID: permission))
+            } catch {
+                throw apiFailure(error, from: invocation)
+            }
             return .null
         }
         do {
@@ -56,6 +58,7 @@ extension Evaluator {
         if case .integer(let value)? = call.option("limit") { limit = value }
         var order: ListOrder?
         if case .string(let value)? = call.option("order") { order = ListOrder(rawValue: value) }
+
         let client = interpreter.client
         guard call.flag("all") else {
             do {
@@ -65,6 +68,7 @@ extension Evaluator {
                 throw apiFailure(error, from: invocation)
             }
         }
+
         let pages = client.pages(checkpoint: checkpoint, limit: limit, order: order, projectID: projectID, after: after)
         if printing {
             try await stream(pages, invocation: invocation)
@@ -101,60 +105,13 @@ extension Evaluator {
         output.write(writer.end())
     }
 
-    private func reportDryRun(_ request: String) {
+    private func reportDryRun(_ request: PlannedWrite) {
         interpreter.output.write("dry run: would send \(request)\n")
     }
 
     private static func string(_ value: Value) -> String {
         if case .string(let string) = value { return string }
         return ValueFormatter.displayText(value)
-    }
-
-    /// The request path of a checkpoint's permissions, relative to the base URL, checked
-    /// and encoded as the client does.
-    private func permissionsPath(_ checkpoint: String, invocation: CommandInvocation) throws(Interruption) -> String {
-        "/fine_tuning/checkpoints/\(try pathSegment(checkpoint, name: "checkpoint", invocation: invocation))/permissions"
-    }
-
-    private func pathSegment(_ value: String, name: String, invocation: CommandInvocation) throws(Interruption) -> String {
-        if value.isEmpty {
-            throw apiFailure(.invalidArgument(name: name, value: value, reason: "must not be empty"), from: invocation)
-        }
-        if value == "." || value == ".." {
-            throw apiFailure(
-                .invalidArgument(name: name, value: value, reason: "'.' and '..' are not valid path segments"),
-                from: invocation)
-        }
-        return PathSegment.encode(value)
-    }
-}
-
-/// Percent-encoding of one path segment: every byte outside RFC 3986 `pchar` is encoded,
-/// so `/` becomes `%2F` and `:` stays.
-enum PathSegment {
-    static func encode(_ value: String) -> String {
-        let hexDigits = Array("0123456789ABCDEF".utf8)
-        var bytes: [UInt8] = []
-        for byte in value.utf8 {
-            if isPathCharacter(byte) {
-                bytes.append(byte)
-            } else {
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(hexDigits[Int(byte >> 4)])
-                bytes.append(hexDigits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func isPathCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "-._~!$&'()*+,;=:@".utf8.contains(byte)
-        }
     }
 }
 
@@ -188,7 +145,7 @@ struct StreamingListWriter {
         case .table:
             var header = ""
             if table == nil {
-                table = TableWriter(columns: ValueFormatter.columns(of: records))
+                table = TableWriter(columns: ValueFormatter.columns(of: records, dropSharedObject: true))
                 table!.widen(for: records)
                 header = table!.header()
             } else {

@@ -1,4 +1,4 @@
-/// How results are written: see docs/language.md, "Output".
+/// The format results are printed in; docs/language.md, "Output formats", shows each.
 public enum OutputFormat: String, Sendable, CaseIterable, CustomStringConvertible {
     /// Aligned columns for a list of records, `name  value` lines for one record,
     /// `created_at` as a UTC date-time.
@@ -7,8 +7,8 @@ public enum OutputFormat: String, Sendable, CaseIterable, CustomStringConvertibl
     case json
     /// A header row, then one row per record; tabs, line breaks and backslashes escaped.
     case tsv
-    /// A header row, then one row per record; fields quoted as RFC 4180 says, lines
-    /// ending in CRLF.
+    /// A header row, then one row per record. Fields are quoted as RFC 4180 specifies and
+    /// lines end in CRLF.
     case csv
 
     public var description: String { rawValue }

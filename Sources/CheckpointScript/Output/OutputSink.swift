@@ -6,8 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Where an interpreter sends its output: formatted results and `print` text to standard
-/// output, warnings to standard error.
+/// The destination of an interpreter's output: formatted results and `print` text go to
+/// standard output, warnings to standard error.
 ///
 /// The interpreter calls ``flush()`` at the end of every top-level statement, so a sink
 /// may buffer in between.
@@ -33,8 +33,8 @@ extension OutputSink {
 
 /// Writes to the process's standard output and standard error.
 ///
-/// Standard output is buffered in memory (up to 64 KiB) and written with `write(2)` when
-/// the buffer fills and on every ``flush()``; standard error is written at once.
+/// Standard output is buffered in memory, up to 64 KiB, and written with `write(2)` when
+/// the buffer fills and on every ``flush()``. Standard error is written at once.
 public final class StandardOutputSink: OutputSink {
     private static let bufferLimit = 64 * 1024
     private let buffer = Mutex<[UInt8]>([])
@@ -59,11 +59,12 @@ public final class StandardOutputSink: OutputSink {
     }
 
     public func flush() {
-        let pending = buffer.withLock { buffer -> [UInt8] in
+        let pending = buffer.withLock { buffer -> [UInt8]? in
+            guard !buffer.isEmpty else { return nil }
             defer { buffer.removeAll(keepingCapacity: true) }
             return buffer
         }
-        if !pending.isEmpty {
+        if let pending {
             Self.writeAll(pending, to: 1)
         }
     }

@@ -2,7 +2,7 @@
 struct ValueFormatter {
     var format: OutputFormat
 
-    /// The text of one result, ending with a line break; empty for `null`.
+    /// Returns the text of one result, ending with a line break, or nothing for `null`.
     func format(_ value: Value) -> String {
         if case .null = value { return "" }
         switch format {
@@ -46,7 +46,7 @@ struct ValueFormatter {
         guard records.count == elements.count else {
             return elements.map { Self.displayText($0) + "\n" }.joined()
         }
-        var writer = TableWriter(columns: Self.columns(of: records))
+        var writer = TableWriter(columns: Self.columns(of: records, dropSharedObject: true))
         writer.widen(for: records)
         return writer.header() + writer.rows(records)
     }
@@ -62,18 +62,25 @@ struct ValueFormatter {
         return text
     }
 
-    /// The column names of a list of records: every field name, in order of first use.
-    static func columns(of records: [Record]) -> [String] {
+    /// Returns the column names of a list of records: every field name, in order of first use.
+    /// Tables leave out `object` when every record has the same one, such as
+    /// `checkpoint.permission`, since it repeats on every row.
+    static func columns(of records: [Record], dropSharedObject: Bool = false) -> [String] {
         var columns: [String] = []
         for record in records {
             for name in record.names where !columns.contains(name) {
                 columns.append(name)
             }
         }
+        if dropSharedObject, columns.count > 1, let first = records.first?["object"],
+            records.allSatisfy({ $0["object"] == first })
+        {
+            columns.removeAll { $0 == "object" }
+        }
         return columns
     }
 
-    /// The text of a value inside a table cell or a key/value line.
+    /// Returns the text of a value inside a table cell or a key/value line.
     static func cellText(name: String, _ value: Value) -> String {
         if name == "created_at", case .integer(let seconds) = value {
             return DateTime.utcString(fromUnixSeconds: seconds)
@@ -81,8 +88,8 @@ struct ValueFormatter {
         return escapedForLine(displayText(value))
     }
 
-    /// The plain text of a value, as `print` and interpolation show it: strings as they
-    /// are, `null` as `null`, lists and records as compact JSON.
+    /// Returns the plain text of a value as `print` and interpolation write it: strings as
+    /// they are, `null` as `null`, lists and records as compact JSON.
     static func displayText(_ value: Value) -> String {
         switch value {
         case .string(let string): return string
@@ -120,7 +127,7 @@ struct ValueFormatter {
             if let page = PageView(record) {
                 return delimitedList(page.data)
             }
-            var writer = DelimitedWriter(format: format, columns: record.names)
+            let writer = DelimitedWriter(format: format, columns: record.names)
             return writer.header() + writer.row(record)
         default:
             return DelimitedWriter(format: format, columns: []).line([value])
@@ -192,7 +199,7 @@ struct TableWriter {
         return text
     }
 
-    /// A cell's text; empty for a missing field or `null`.
+    /// Returns a cell's text, which is empty for a missing field or `null`.
     static func cell(_ record: Record, _ column: String) -> String {
         guard let value = record[column], value != .null else { return "" }
         return ValueFormatter.cellText(name: column, value)
@@ -206,6 +213,9 @@ struct TableWriter {
             } else {
                 text += Self.padded(cell, to: widths[index]) + "  "
             }
+        }
+        while text.utf8.last == UInt8(ascii: " ") {
+            text.removeLast()
         }
         return text + "\n"
     }
@@ -334,7 +344,7 @@ enum JSONWriter {
 
 /// UTC calendar dates from Unix time, without Foundation.
 enum DateTime {
-    /// The ISO 8601 UTC form of a Unix time in seconds, such as `2024-07-18T09:30:00Z`.
+    /// Formats a Unix time in seconds as an ISO 8601 UTC date-time, such as `2024-07-18T09:30:00Z`.
     static func utcString(fromUnixSeconds seconds: Int) -> String {
         let (days, remainder) = seconds.quotientAndRemainder(dividingBy: 86_400)
         var day = days
@@ -348,8 +358,8 @@ enum DateTime {
             + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2))Z"
     }
 
-    /// The proleptic Gregorian date of a day count from 1970-01-01, computed through
-    /// 400-year eras of 146,097 days.
+    /// Converts a day count from 1970-01-01 to a proleptic Gregorian date, through 400-year
+    /// eras of 146,097 days.
     static func civilDate(daysSinceEpoch: Int) -> (year: Int, month: Int, day: Int) {
         let shifted = daysSinceEpoch + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097

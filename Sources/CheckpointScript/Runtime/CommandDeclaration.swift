@@ -11,7 +11,7 @@
 public struct CommandDeclaration: Sendable, Equatable {
     /// The name a script calls, such as `permissions.list`.
     public var name: String
-    /// One sentence that says what the command does.
+    /// One sentence that states what the command does.
     public var summary: String
     /// The positional parameters, in order.
     public var parameters: [Parameter]
@@ -84,6 +84,17 @@ public struct CommandDeclaration: Sendable, Equatable {
         }
     }
 
+    /// Returns whether `name` can name a command: a letter or `_`, then letters, digits, `_`,
+    /// `-` and `.`, as in `permissions.list`.
+    public static func isValidName(_ name: String) -> Bool {
+        isValidName(name.utf8)
+    }
+
+    static func isValidName<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        guard let first = bytes.first, Lexer.isNameStart(first) else { return false }
+        return bytes.allSatisfy { Lexer.isNameCharacter($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+    }
+
     /// The usage line, such as `permissions.del CHECKPOINT PERMISSION`.
     public var usage: String {
         var parts = [name]
@@ -136,7 +147,7 @@ public enum ValueType: Sendable, Equatable {
     /// A string or a record with an `id` field.
     case stringOrRecord
 
-    /// How usage lines show a value of this type.
+    /// The placeholder that usage lines show for a value of this type.
     public var placeholder: String {
         switch self {
         case .any: "VALUE"
@@ -151,7 +162,7 @@ public enum ValueType: Sendable, Equatable {
         }
     }
 
-    /// What a message says was expected, such as `an integer`.
+    /// The phrase error messages use for the expected value, such as `an integer`.
     var expectation: String {
         switch self {
         case .any: "a value"
@@ -193,22 +204,22 @@ public struct CommandCall: Sendable {
     public let options: [String: Value]
     /// The interpreter running the call.
     public let interpreter: Interpreter
-    /// Where the command writes text; the interpreter's sink.
+    /// The sink the command writes text to: the interpreter's.
     public var output: any OutputSink { interpreter.output }
 
     public var name: String { declaration.name }
 
-    /// The positional argument at `index`, or `nil` when it was not given.
+    /// Returns the positional argument at `index`, or `nil` when it was not given.
     public func argument(_ index: Int) -> Value? {
         arguments.indices.contains(index) ? arguments[index] : nil
     }
 
-    /// The value of an option, or `nil` when it was not given.
+    /// Returns the value of an option, or `nil` when it was not given.
     public func option(_ name: String) -> Value? {
         options[name]
     }
 
-    /// Whether a flag was given.
+    /// Returns whether a flag was given.
     public func flag(_ name: String) -> Bool {
         options[name] == .boolean(true)
     }

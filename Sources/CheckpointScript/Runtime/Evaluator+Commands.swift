@@ -168,7 +168,7 @@ extension Evaluator {
         }
     }
 
-    /// An API error as a diagnostic: the API's message, then the status, type, code,
+    /// Turns an API error into a diagnostic: the API's message, then the status, type, code,
     /// param and request ID as notes.
     func apiFailure(_ error: APIError, from invocation: CommandInvocation) -> Interruption {
         if case .cancelled = error { return .cancelled }

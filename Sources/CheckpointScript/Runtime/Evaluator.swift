@@ -25,10 +25,27 @@ final class Evaluator {
     func runTopLevel(_ script: Script) async throws(ScriptError) -> Value {
         source = script.source
         var last = Value.null
-        for statement in script.statements {
+        let statements = script.statements
+        for index in statements.indices {
+            // A top-level binding assigns as its last step, so nothing needs undoing when
+            // it is cancelled; binding a literal needs no evaluation at all.
+            if case .binding(let name, _, .literal(let value, _), _) = statements[index] {
+                if Task.isCancelled { throw .cancelled }
+                interpreter.state.withLock { $0.variables[name] = value }
+                if index == statements.count - 1 { last = value }
+                continue
+            }
+            let statement = statements[index]
             undoLog.removeAll(keepingCapacity: true)
             do throws(Interruption) {
                 if Task.isCancelled { throw Interruption.cancelled }
+                if case .binding(let name, _, let expression, _) = statement,
+                    let value = try evaluateImmediately(expression)
+                {
+                    interpreter.state.withLock { $0.variables[name] = value }
+                    last = value
+                    continue
+                }
                 last = try await execute(statement)
             } catch {
                 interpreter.output.flush()
@@ -137,7 +154,10 @@ final class Evaluator {
     }
 
     private func condition(_ expression: Expression, construct: String) async throws(Interruption) -> Bool {
-        let value = try await evaluate(expression)
+        try requireBoolean(try await evaluate(expression), of: expression, construct: construct)
+    }
+
+    func requireBoolean(_ value: Value, of expression: Expression, construct: String) throws(Interruption) -> Bool {
         guard case .boolean(let result) = value else {
             throw failure(
                 .typeMismatch, "'\(construct)' expects a boolean condition, got \(Describe.value(value))",
@@ -149,6 +169,9 @@ final class Evaluator {
     // MARK: - Expressions
 
     func evaluate(_ expression: Expression) async throws(Interruption) -> Value {
+        if let value = try evaluateImmediately(expression) {
+            return value
+        }
         switch expression {
         case .literal(let value, _):
             return value
@@ -220,14 +243,23 @@ final class Evaluator {
     private func access(_ value: Value, _ accessor: Accessor, base: Expression) async throws(Interruption) -> Value {
         switch accessor {
         case .field(let name, let span):
-            guard case .record(let record) = value else {
-                throw failure(.typeMismatch, "cannot read field '\(name)' of \(Describe.value(value))", at: span,
-                              notes: ["fields exist only on records"])
-            }
-            return try field(name, of: record, at: span)
+            return try readField(name, of: value, at: span)
         case .index(let indexExpression, let span):
-            let index = try await evaluate(indexExpression)
-            switch (value, index) {
+            return try read(value, at: try await evaluate(indexExpression), span: span)
+        }
+    }
+
+    func readField(_ name: String, of value: Value, at span: Span) throws(Interruption) -> Value {
+        guard case .record(let record) = value else {
+            throw failure(.typeMismatch, "cannot read field '\(name)' of \(Describe.value(value))", at: span,
+                          notes: ["fields exist only on records"])
+        }
+        return try field(name, of: record, at: span)
+    }
+
+    /// Reads `value[index]`: a list item by position, a record field by name, or an item of a page's data.
+    func read(_ value: Value, at index: Value, span: Span) throws(Interruption) -> Value {
+        switch (value, index) {
             case (.list(let elements), .integer(let position)):
                 return try element(at: position, of: elements, at: span)
             case (.record(let record), .string(let name)):
@@ -241,7 +273,6 @@ final class Evaluator {
                 throw failure(.typeMismatch, "cannot index \(Describe.value(value)) with \(Describe.value(index))", at: span,
                               notes: ["index a list with an integer, a record with a field name"])
             }
-        }
     }
 
     private func field(_ name: String, of record: Record, at span: Span) throws(Interruption) -> Value {
@@ -265,7 +296,7 @@ final class Evaluator {
         return elements[resolved]
     }
 
-    private func compare(
+    func compare(
         _ comparison: ComparisonOperator, _ left: Value, _ right: Value, at span: Span
     ) throws(Interruption) -> Bool {
         switch comparison {
@@ -301,7 +332,7 @@ final class Evaluator {
     }
 }
 
-/// Why a statement stopped early.
+/// The reason a statement stopped early.
 enum Interruption: Error {
     /// A runtime or API error; `try … catch` handles these.
     case failure(Failure)
@@ -349,8 +380,8 @@ enum Describe {
 
 /// Finds the known name closest to a misspelt one.
 enum Suggestion {
-    /// The candidate with the smallest edit distance to `name`, if it is at most a third
-    /// of the name's length (and at least 1).
+    /// Returns the candidate with the smallest edit distance to `name`, if that distance is
+    /// at most a third of the name's length, or 1 for short names.
     static func closest(to name: String, among candidates: [String]) -> String? {
         let limit = max(1, name.count / 3)
         var best: (name: String, distance: Int)?
@@ -363,7 +394,7 @@ enum Suggestion {
         return best?.name
     }
 
-    /// The optimal string alignment distance: insertions, deletions, substitutions and
+    /// Computes the optimal string alignment distance: insertions, deletions, substitutions and
     /// swaps of two neighbouring characters each count 1, so `pritn` is 1 from `print`.
     static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }

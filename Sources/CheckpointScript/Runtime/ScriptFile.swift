@@ -9,7 +9,7 @@ enum ScriptFile {
     /// Reads a script. A relative `path` is resolved against `folder` when one is given.
     ///
     /// - Throws: a `.runtime` error with the `runtime.file-error` ID when the file cannot
-    ///   be read; `blame` says which statement asked for it.
+    ///   be read; `blame` is the statement that requested it.
     static func load(
         path: String, relativeTo folder: String?, from blame: (SourceFile, Span)?
     ) throws(ScriptError) -> SourceFile {
@@ -38,7 +38,7 @@ enum ScriptFile {
         return SourceFile(name: resolved, bytes: bytes, folder: folderOf(resolved))
     }
 
-    /// The folder part of a path, or `nil` when the path names a file in the current folder.
+    /// Returns the folder part of a path, or `nil` when the path names a file in the current folder.
     static func folderOf(_ path: String) -> String? {
         guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
         let folder = String(path[..<slash])
@@ -49,21 +49,39 @@ enum ScriptFile {
         var reason: String
     }
 
+    /// Reads a whole file into one buffer sized from `fstat`, growing it for files that
+    /// grow or report no size, such as pipes.
     private static func read(_ path: String) throws(ReadError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw ReadError(reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
+        var information = stat()
+        let size = fstat(descriptor, &information) == 0 ? Int(information.st_size) : 0
+        var bytes = [UInt8](repeating: 0, count: max(size + 1, 4096))
+        var filled = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if filled == bytes.count {
+                bytes.append(contentsOf: repeatElement(0, count: bytes.count))
+            }
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                systemRead(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+            }
             if count > 0 {
-                bytes.append(contentsOf: chunk[0..<count])
+                filled += count
             } else if count == 0 {
+                bytes.removeLast(bytes.count - filled)
                 return bytes
             } else if errno != EINTR {
                 throw ReadError(reason: String(cString: strerror(errno)))
             }
         }
     }
+}
+
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.read(descriptor, buffer, count)
+    #elseif canImport(Darwin)
+    Darwin.read(descriptor, buffer, count)
+    #endif
 }

@@ -1,4 +1,4 @@
-/// Splits script bytes into tokens, one at a time, as the parser asks for them.
+/// Splits script bytes into tokens, one at a time, as the parser requests them.
 ///
 /// The lexer scans UTF-8 bytes and never builds strings: tokens are byte ranges. It is
 /// a small value, so the parser looks ahead by copying it.
@@ -56,7 +56,7 @@ struct Lexer {
         }
     }
 
-    /// Whether a byte ends a bare word: white space, a separator, a bracket or a comma.
+    /// Returns whether a byte ends a bare word: white space, a separator, a bracket or a comma.
     /// Quotes, `$` and `#` inside a word are ordinary characters.
     @inline(__always)
     static func endsWord(_ byte: UInt8) -> Bool {

@@ -13,7 +13,7 @@ extension Parser {
         string(span.start, span.end)
     }
 
-    /// Whether the current token is the bare word `word`, compared byte by byte.
+    /// Returns whether the current token is the bare word `word`, compared byte by byte.
     func isWord(_ word: StaticString) -> Bool {
         isWord(token, word)
     }
@@ -32,8 +32,12 @@ extension Parser {
     }
 
     func isOperatorWord(_ token: Token) -> Bool {
-        isWord(token, "and") || isWord(token, "or")
-            || ComparisonOperator.allCases.contains { isWord(token, $0.staticText) }
+        isWord(token, "and") || isWord(token, "or") || comparisonOperator(token) != nil
+    }
+
+    func comparisonOperator(_ token: Token) -> ComparisonOperator? {
+        guard token.end - token.start <= 2 else { return nil }
+        return ComparisonOperator.allCases.first { isWord(token, $0.staticText) }
     }
 
     func isName(_ token: Token) -> Bool {
@@ -42,6 +46,13 @@ extension Parser {
             return false
         }
         return true
+    }
+
+    /// Returns whether a word has the shape of a command name: a letter or `_`, then letters,
+    /// digits, `_`, `-` and `.`. Other words, such as checkpoint IDs with colons, are
+    /// never looked up as commands.
+    func isCommandName(_ token: Token) -> Bool {
+        CommandDeclaration.isValidName(lexer.bytes[token.start..<token.end])
     }
 
     func startsOption(_ token: Token) -> Bool {
@@ -68,7 +79,7 @@ extension Parser {
         return true
     }
 
-    /// The value of a bare word: `true`, `false`, `null`, a decimal integer or a string.
+    /// Returns the value of a bare word: `true`, `false`, `null`, a decimal integer or a string.
     /// Leading zeros do not make an integer octal.
     func literal(ofWord span: Span) throws(ParseFailure) -> Value {
         let token = Token(kind: .word, start: span.start, end: span.end)
@@ -105,6 +116,17 @@ extension Parser {
         var index = content.start
         while index < content.end {
             let byte = bytes[index]
+            let runStart = index
+            while index < content.end && bytes[index] != UInt8(ascii: "\\") && bytes[index] != UInt8(ascii: "$") {
+                index += 1
+            }
+            if runStart == content.start && index == content.end {
+                return .literal(.string(string(runStart, index)), whole)
+            }
+            if index > runStart {
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                continue
+            }
             if byte == UInt8(ascii: "\\") {
                 index = try parseEscape(at: index, end: content.end, into: &text)
             } else if byte == UInt8(ascii: "$") {
@@ -115,9 +137,6 @@ extension Parser {
                 let (expression, next) = try parseInterpolatedVariable(at: index, end: content.end)
                 parts.append(.expression(expression))
                 index = next
-            } else {
-                text.append(byte)
-                index += 1
             }
         }
         if parts.isEmpty {
@@ -325,6 +344,7 @@ enum UTF8Validation {
             let lead = bytes[index]
             if lead < 0x80 {
                 index += 1
+                index = skipASCII(bytes, from: index)
                 continue
             }
             let length: Int
@@ -349,5 +369,18 @@ enum UTF8Validation {
             index += length
         }
         return nil
+    }
+
+    /// Skips eight bytes at a time while none has its high bit set.
+    private static func skipASCII(_ bytes: [UInt8], from start: Int) -> Int {
+        bytes.withUnsafeBytes { raw in
+            var index = start
+            while index + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 != 0 { break }
+                index += 8
+            }
+            return index
+        }
     }
 }

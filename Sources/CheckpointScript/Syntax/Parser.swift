@@ -23,6 +23,8 @@ struct Parser {
     var token: Token
     var depth = 0
     var diagnostics: [Diagnostic] = []
+    /// How many `let` statements the script has, so the variable table can grow once.
+    var bindingCount = 0
 
     /// Parses a whole script.
     ///
@@ -61,7 +63,7 @@ struct Parser {
             if !diagnostics.isEmpty {
                 return .failure(.syntax(diagnostics))
             }
-            return .success(Script(source: source, statements: statements))
+            return .success(Script(source: source, statements: statements, bindingCount: bindingCount))
         } catch {
             if error.incomplete && diagnostics.isEmpty {
                 return .failure(.incomplete(error.diagnostic))
@@ -127,6 +129,7 @@ struct Parser {
         }
         try advance()
         let value = try parseCommandOrExpression()
+        bindingCount += 1
         return .binding(name: name, nameSpan: nameSpan, value: value, span: Span(start, value.span.end))
     }
 
@@ -249,7 +252,9 @@ struct Parser {
             return try parseExpression()
         }
         if endsCommand(next) {
-            let word = Expression.commandOrWord(text(of: token), token.span)
+            let word: Expression = isCommandName(token)
+                ? .commandOrWord(text(of: token), token.span)
+                : .literal(.string(text(of: token)), token.span)
             try advance()
             return word
         }
@@ -290,7 +295,7 @@ struct Parser {
 
     mutating func parseComparison() throws(ParseFailure) -> Expression {
         let left = try parseOperand()
-        guard token.kind == .word, let comparison = ComparisonOperator(rawValue: text(of: token)) else {
+        guard token.kind == .word, let comparison = comparisonOperator(token) else {
             return left
         }
         try advance()

@@ -20,7 +20,7 @@ final class SourceFile: Sendable {
         self.init(name: name, bytes: Array(text.utf8), folder: folder)
     }
 
-    /// The 1-based line and column of a byte offset; columns count Unicode scalars.
+    /// Returns the 1-based line and column of a byte offset; columns count Unicode scalars.
     func location(at offset: Int) -> SourceLocation {
         let offset = min(max(offset, 0), bytes.count)
         var line = 1
@@ -40,7 +40,7 @@ final class SourceFile: Sendable {
         return SourceLocation(line: line, column: column, offset: offset)
     }
 
-    /// The byte range of the line that contains `offset`, without its line break.
+    /// Returns the byte range of the line that contains `offset`, without its line break.
     func lineRange(containing offset: Int) -> Range<Int> {
         let offset = min(max(offset, 0), bytes.count)
         var start = offset
@@ -57,7 +57,7 @@ final class SourceFile: Sendable {
         return start..<end
     }
 
-    /// A diagnostic whose range covers the bytes `span`.
+    /// Creates a diagnostic whose range covers the bytes `span`.
     func diagnostic(
         _ id: DiagnosticID, _ message: String, at span: Span, notes: [String] = [],
         severity: Diagnostic.Severity = .error
@@ -65,12 +65,11 @@ final class SourceFile: Sendable {
         let start = location(at: span.start)
         let end = location(at: max(span.end, span.start))
         let line = lineRange(containing: span.start)
-        let excerpt = SourceExcerpt(bytes: bytes[line], startColumn: 1)
+        let excerpt = SourceExcerpt(bytes: bytes[line], startColumn: 1).text(around: start.column)
         return Diagnostic(
             severity: severity, id: id, message: message, sourceName: name,
             range: SourceRange(start: start, end: end), notes: notes,
-            sourceLine: excerpt.text(around: start.column).text,
-            sourceLineFirstColumn: excerpt.text(around: start.column).firstColumn)
+            sourceLine: excerpt.text, sourceLineFirstColumn: excerpt.firstColumn)
     }
 }
 
@@ -98,8 +97,8 @@ struct SourceExcerpt {
     var bytes: ArraySlice<UInt8>
     var startColumn: Int
 
-    /// The line text (or a window of at most ``maximumWidth`` scalars around `column`)
-    /// and the column of its first scalar.
+    /// Returns the line text, or a window of at most ``maximumWidth`` scalars around
+    /// `column`, with the column of its first scalar.
     func text(around column: Int) -> (text: String, firstColumn: Int) {
         let line = String(decoding: bytes, as: UTF8.self)
         let scalars = line.unicodeScalars

@@ -2,14 +2,16 @@
 struct Script: Sendable {
     var source: SourceFile
     var statements: [Statement]
+    var bindingCount = 0
 }
 
-/// One statement of a script or a block.
-indirect enum Statement: Sendable {
+/// One statement of a script or a block. Cases are stored inline (not boxed), so a
+/// script's statements sit in one array.
+enum Statement: Sendable {
     /// `let NAME = VALUE`: binds silently.
     case binding(name: String, nameSpan: Span, value: Expression, span: Span)
     /// `NAME ARGUMENT…`: the result is printed.
-    case command(CommandInvocation)
+    indirect case command(CommandInvocation)
     /// A value on its own, such as `$page.data`: the value is printed.
     case expression(Expression)
     /// `for NAME in VALUE { … }`.
@@ -33,33 +35,34 @@ struct CommandInvocation: Sendable {
     var span: Span
 }
 
-/// An argument as written; options are matched to the declaration when the call runs,
-/// since only the declaration says whether an option takes a value.
+/// An argument as written. Options are matched to the declaration when the call runs,
+/// because only the declaration states whether an option takes a value.
 enum Argument: Sendable {
     case value(Expression)
     /// `--name`, or `--name=VALUE` with the value attached.
     case option(name: String, attachedValue: Expression?, span: Span)
 }
 
-/// A value-producing part of a statement.
-indirect enum Expression: Sendable {
+/// A value-producing part of a statement. Only the cases that contain expressions
+/// directly are boxed, so literals and variables cost no allocation of their own.
+enum Expression: Sendable {
     case literal(Value, Span)
     /// A double-quoted string with `$` interpolation.
     case interpolated([StringPart], Span)
     case variable(String, Span)
     /// `BASE.field`, `BASE[index]`, chained.
-    case access(Expression, [Accessor], Span)
+    indirect case access(Expression, [Accessor], Span)
     case list([Expression], Span)
     case record([(name: String, value: Expression)], Span)
     /// `(command …)`, or the right side of `let`.
-    case command(CommandInvocation)
+    indirect case command(CommandInvocation)
     /// A lone bare word where a command may stand: a call when a command of that name
     /// exists, otherwise the word as a string.
     case commandOrWord(String, Span)
-    case comparison(ComparisonOperator, Expression, Expression, Span)
-    case and(Expression, Expression, Span)
-    case or(Expression, Expression, Span)
-    case not(Expression, Span)
+    indirect case comparison(ComparisonOperator, Expression, Expression, Span)
+    indirect case and(Expression, Expression, Span)
+    indirect case or(Expression, Expression, Span)
+    indirect case not(Expression, Span)
 
     var span: Span {
         switch self {
