@@ -161,7 +161,7 @@ extension Sandbox {
         return Self.okResponse(writer.data)
     }
 
-    /// The distinct project IDs of a create body, in their first order of appearance.
+    /// Returns the distinct project IDs of a create body, in their first order of appearance.
     static func projectIDs(fromBody body: Data) throws(SandboxError) -> [String] {
         guard let document = JSONValue.parse(body) else { throw .malformedJSON }
         guard case .object(let fields) = document else {

@@ -149,7 +149,14 @@ public final class SandboxServer: Sendable {
             let ready = poll(&pollDescriptor, 1, Int32(HTTPConnection.pollMilliseconds))
             guard ready > 0 else { continue }
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { continue }
+            guard connection >= 0 else {
+                // Out of file descriptors, the pending connection stays queued and poll
+                // reports it again at once; pausing keeps the loop from spinning.
+                if errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == ENOBUFS {
+                    usleep(10_000)
+                }
+                continue
+            }
             serve(connection)
         }
     }
