@@ -340,6 +340,18 @@ struct BadRequestCase: CustomTestStringConvertible, Sendable {
         #expect(server.server.port == nil)
     }
 
+    @Test func stopInterruptsLatencyWait() throws {
+        let server = try TestServer(sandbox: Sandbox(options: .init(latency: .seconds(600))))
+        let client = try server.connect()
+        client.send(request("GET", permissionsPath))
+        usleep(200_000)
+
+        // Without the interruption the connection thread would sleep for 600 s and stop
+        // would give up after its 5 s timeout.
+        #expect(server.server.stop(timeout: .seconds(5)))
+        #expect(try client.isClosedByServer())
+    }
+
     @Test func restartAfterStopServesAgain() throws {
         let server = SandboxServer(sandbox: Sandbox())
         let firstPort = try server.start()
