@@ -14,6 +14,14 @@ extension Evaluator {
         }
         if interpreter.dryRun {
             let path = try permissionsPath(checkpoint, invocation: invocation)
+            if projects.isEmpty {
+                throw apiFailure(
+                    .invalidArgument(name: "project IDs", value: "[]", reason: "give at least one project ID"),
+                    from: invocation)
+            }
+            if projects.contains(where: \.isEmpty) {
+                throw apiFailure(.invalidArgument(name: "project ID", value: "", reason: "must not be empty"), from: invocation)
+            }
             let body = Value.record(["project_ids": .list(projects.map(Value.string))])
             var json = ""
             JSONWriter.write(body, into: &json)
@@ -162,6 +170,9 @@ enum PathSegment {
 
 /// Writes a list of records in parts as its pages arrive: the JSON array's brackets
 /// around the elements, the table or TSV/CSV header once.
+///
+/// Table columns are sized from the first page; a later page with wider values widens
+/// the columns from then on, so its rows may not line up with earlier ones.
 struct StreamingListWriter {
     var format: OutputFormat
     private var count = 0
