@@ -129,3 +129,49 @@ import Testing
         #expect(transport.requests.isEmpty)
     }
 }
+
+extension ConfigurationTests {
+    // MARK: header values
+
+    @Test func keyWithLineBreakIsRejectedWithoutShowingIt() async throws {
+        let transport = ScriptedTransport()
+        var configuration = Fixture.configuration()
+        configuration.apiKey = APIKey("sk-admin-line\nbreak-0123", source: .environment(variable: "OPENAI_ADMIN_KEY"))
+
+        let error = await thrownError {
+            try await Fixture.client(transport, configuration: configuration).list(checkpoint: Fixture.checkpoint)
+        }
+
+        #expect(error == .invalidConfiguration(
+            "the API key from the environment variable OPENAI_ADMIN_KEY contains a line break or another control character"))
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test func organizationWithLineBreakIsRejected() async throws {
+        let transport = ScriptedTransport()
+        var configuration = Fixture.configuration()
+        configuration.organization = "org-abc\r\nX-Injected: 1"
+
+        let error = await thrownError {
+            try await Fixture.client(transport, configuration: configuration).list(checkpoint: Fixture.checkpoint)
+        }
+
+        #expect(error?.description
+            == #"invalid configuration: organization 'org-abc\r\nX-Injected: 1' contains a control character; check OPENAI_ORG_ID"#)
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test func projectWithTabIsRejected() async throws {
+        let transport = ScriptedTransport()
+        var configuration = Fixture.configuration()
+        configuration.project = "proj\tx"
+
+        let error = await thrownError {
+            try await Fixture.client(transport, configuration: configuration).list(checkpoint: Fixture.checkpoint)
+        }
+
+        #expect(error?.description
+            == #"invalid configuration: project 'proj\tx' contains a control character; check OPENAI_PROJECT_ID"#)
+        #expect(transport.requests.isEmpty)
+    }
+}

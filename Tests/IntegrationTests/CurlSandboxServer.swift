@@ -45,8 +45,8 @@ final class CurlSandboxServer {
 
     /// Stops the server and waits for it to exit, so that its port is closed.
     ///
-    /// The server gets SIGKILL rather than SIGTERM because a child started from a
-    /// dispatch thread can inherit a signal mask that blocks SIGTERM.
+    /// The server gets SIGKILL so that a server that blocks or handles SIGTERM cannot
+    /// keep the test waiting.
     func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -70,7 +70,7 @@ final class CurlSandboxServer {
         }
     }
 
-    /// Finds `ckpt-sandbox` in the build folder that holds the test binary.
+    /// Finds `ckpt-sandbox` in the build folder that contains the test binary.
     private static func binaryURL() throws -> URL {
         var folders: [URL] = []
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

@@ -119,6 +119,11 @@ extension CommandLineTests {
         #expect(result.standardError.hasPrefix("\(script):2:7: error: undefined variable '$missing'\nprint $missing\n      ^~~~~~~~\n"))
     }
 
+    @Test func dashReadsStandardInputWithArguments() throws {
+        let result = try runCkpt(["-", "proj_a", "proj_b"], input: "print $args\n", environment: environment)
+        #expect(result == CommandResult(status: 0, standardOutput: "[\"proj_a\",\"proj_b\"]\n", standardError: ""))
+    }
+
     @Test func exitCommandSetsStatus() throws {
         let result = try runCkpt(["-c", "print a\nexit 3\nprint b"], environment: environment)
         #expect(result == CommandResult(status: 3, standardOutput: "a\n", standardError: ""))

@@ -48,6 +48,7 @@ public struct APIClient: Sendable {
         return try decode(responseType, from: response)
     }
 
+    /// Builds the request, checking the configuration first so that nothing invalid is sent.
     func makeRequest(
         _ method: HTTPMethod,
         pathAndQuery: String,
@@ -61,6 +62,9 @@ public struct APIClient: Sendable {
             throw .invalidConfiguration(
                 "base URL '\(baseURL)' must start with http:// or https://")
         }
+        try Self.checkHeaderValues(
+            key: key, organization: configuration.organization, project: configuration.project)
+
         var headers = HTTPHeaders()
         headers["Authorization"] = "Bearer \(key.secret)"
         headers["Accept"] = "application/json"
@@ -71,19 +75,24 @@ public struct APIClient: Sendable {
         if let project = configuration.project {
             headers["OpenAI-Project"] = project
         }
+
         var encodedBody: Data?
         if let body {
             headers["Content-Type"] = "application/json"
-            do {
-                encodedBody = try JSONEncoder().encode(body)
-            } catch {
-                throw .invalidArgument(
-                    name: "request body", value: "\(type(of: body))", reason: "\(error)")
-            }
+            encodedBody = try Self.encodeBody(body)
         }
         return HTTPRequest(
             method: method, url: baseURL + pathAndQuery, headers: headers,
             body: encodedBody, timeout: configuration.timeout)
+    }
+
+    /// Encodes a request body as JSON, as every request sends it.
+    static func encodeBody(_ body: some Encodable) throws(APIError) -> Data {
+        do {
+            return try JSONEncoder().encode(body)
+        } catch {
+            throw .invalidArgument(name: "request body", value: "\(type(of: body))", reason: "\(error)")
+        }
     }
 
     /// Sends `request`, retrying as ``retryPolicy`` and ``ClientConfiguration/maxRetries`` allow.
@@ -148,7 +157,7 @@ public struct APIClient: Sendable {
         }
     }
 
-    /// The text with the configured key replaced, for anything that came from outside.
+    /// Replaces the configured key in text that came from outside the client.
     private func redact(_ text: String) -> String {
         configuration.apiKey?.redact(text) ?? text
     }
@@ -214,6 +223,26 @@ public struct APIClient: Sendable {
         let message = excerpt.isEmpty ? "the response had no body" : "the response body starts with: \(excerpt)"
         return HTTPStatusError(
             status: response.status, message: message, requestID: requestID, keySource: keySource)
+    }
+
+    /// Rejects settings that cannot be sent as a header value because they contain
+    /// control characters such as a line break. The key itself is never shown.
+    static func checkHeaderValues(key: APIKey, organization: String?, project: String?) throws(APIError) {
+        let hasControlCharacter: (String) -> Bool = { text in
+            text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        }
+        if hasControlCharacter(key.secret) {
+            throw .invalidConfiguration(
+                "the API key from \(key.source) contains a line break or another control character")
+        }
+        if let organization, hasControlCharacter(organization) {
+            throw .invalidConfiguration(
+                "organization '\(organization.debugDescription.dropFirst().dropLast())' contains a control character; check OPENAI_ORG_ID")
+        }
+        if let project, hasControlCharacter(project) {
+            throw .invalidConfiguration(
+                "project '\(project.debugDescription.dropFirst().dropLast())' contains a control character; check OPENAI_PROJECT_ID")
+        }
     }
 
     static func queryString(_ query: [(name: String, value: String)]) -> String {

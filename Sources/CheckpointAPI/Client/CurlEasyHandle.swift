@@ -112,7 +112,7 @@ final class CurlEasyHandle: @unchecked Sendable {
         })
         codes.append(ckpt_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
 
-        // libcurl calls the progress function on each pass of the transfer loop.
+        // libcurl calls the progress function repeatedly while the transfer runs.
         // Returning non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
         codes.append(ckpt_curl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
         codes.append(ckpt_curl_easy_setopt_xferinfo_callback(handle, CURLOPT_XFERINFOFUNCTION) { context, _, _, _, _ in
@@ -222,19 +222,37 @@ final class CurlEasyHandle: @unchecked Sendable {
         return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
     }
 
-    /// The request's header fields as a libcurl list, with `Expect:` added so that a
-    /// body never waits for a `100 Continue` response.
     private static func headerList(_ headers: HTTPHeaders) -> UnsafeMutablePointer<curl_slist>? {
         var list: UnsafeMutablePointer<curl_slist>?
-        if headers["Content-Type"] == nil {
-            // Keeps libcurl from labelling a POST body as a form.
-            list = curl_slist_append(list, "Content-Type:")
-        }
-        for field in headers {
-            // libcurl sends `Name;` as a header with an empty value; `Name:` would remove it.
-            let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
+        for line in headerLines(headers) {
             list = curl_slist_append(list, line)
         }
-        return curl_slist_append(list, "Expect:")
+        return list
+    }
+
+    /// The request's header fields in libcurl's `CURLOPT_HTTPHEADER` form.
+    ///
+    /// `Expect:` is added so that a body never waits for a `100 Continue` response, and
+    /// `Content-Type:` when the request has none, so that libcurl does not label a POST
+    /// body as a form. Line breaks in names and values become spaces, so that one field
+    /// cannot add another.
+    static func headerLines(_ headers: HTTPHeaders) -> [String] {
+        var lines: [String] = []
+        if headers["Content-Type"] == nil {
+            lines.append("Content-Type:")
+        }
+        for field in headers {
+            let name = singleLine(field.name)
+            let value = singleLine(field.value)
+            // libcurl sends `Name;` as a header with an empty value; `Name:` would remove it.
+            lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        lines.append("Expect:")
+        return lines
+    }
+
+    private static func singleLine(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return text }
+        return String(text.map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? " " : $0 })
     }
 }

@@ -130,8 +130,10 @@ struct HTTPConnection {
             sleep(for: latency)
         }
         let response = sandbox.handle(request)
-        let sent = write(Self.serialize(response, keepAlive: head.keepAlive, includeBody: head.method != "HEAD"))
+        // Logging before sending keeps the log line ahead of anything the client does
+        // after it has read the response.
         log(head, response: response, started: requestStart)
+        let sent = write(Self.serialize(response, keepAlive: head.keepAlive, includeBody: head.method != "HEAD"))
         return sent && head.keepAlive && !isStopping()
     }
 
@@ -141,9 +143,9 @@ struct HTTPConnection {
         var response = error.response()
         let requestID = sandbox.makeRequestID()
         response.headers["x-request-id"] = requestID
-        _ = write(Self.serialize(response, keepAlive: false, includeBody: true))
         configuration.log?(SandboxServer.LogEntry(
             method: "-", path: "-", status: error.status, requestID: requestID, duration: .zero))
+        _ = write(Self.serialize(response, keepAlive: false, includeBody: true))
     }
 
     private func log(_ head: HTTPRequestHead, response: HTTPResponse, started: ContinuousClock.Instant) {

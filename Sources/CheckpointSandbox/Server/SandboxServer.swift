@@ -56,7 +56,7 @@ public final class SandboxServer: Sendable {
         public var path: String
         public var status: Int
         public var requestID: String
-        /// From the first byte of the request to the response being sent.
+        /// From the first byte of the request to the response being ready to send.
         public var duration: Duration
 
         /// `METHOD PATH STATUS REQUEST-ID MICROSECONDSus`.

@@ -9,6 +9,7 @@ enum Builtin: CaseIterable, Sendable {
     case format
     case source
     case len
+    case append
     case exit
     case client
 
@@ -80,6 +81,15 @@ enum Builtin: CaseIterable, Sendable {
                 summary: "Returns the number of items of a list or page, fields of a record, or characters of a string.",
                 parameters: [.init("VALUE", .any, summary: "a list, page, record or string")],
                 example: "len (permissions.list $ckpt --all)")
+        case .append:
+            CommandDeclaration(
+                name: "append",
+                summary: "Returns a new list: the items of a list or page followed by the values.",
+                parameters: [
+                    .init("LIST", .any, summary: "a list, or a page whose data to extend"),
+                    .init("VALUE", .any, .variadic(minimum: 1), summary: "the values to add at the end"),
+                ],
+                example: "let failed = append $failed $project")
         case .exit:
             CommandDeclaration(
                 name: "exit",

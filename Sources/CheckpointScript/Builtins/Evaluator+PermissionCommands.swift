@@ -13,19 +13,11 @@ extension Evaluator {
             }
         }
         if interpreter.dryRun {
-            let path = try permissionsPath(checkpoint, invocation: invocation)
-            if projects.isEmpty {
-                throw apiFailure(
-                    .invalidArgument(name: "project IDs", value: "[]", reason: "give at least one project ID"),
-                    from: invocation)
+            do {
+                reportDryRun(try interpreter.client.plannedCreate(checkpoint: checkpoint, projectIDs: projects))
+            } catch {
+                throw apiFailure(error, from: invocation)
             }
-            if projects.contains(where: \.isEmpty) {
-                throw apiFailure(.invalidArgument(name: "project ID", value: "", reason: "must not be empty"), from: invocation)
-            }
-            let body = Value.record(["project_ids": .list(projects.map(Value.string))])
-            var json = ""
-            JSONWriter.write(body, into: &json)
-            reportDryRun("POST \(path) \(json)")
             return .null
         }
         do {
@@ -44,9 +36,11 @@ extension Evaluator {
             permission = Self.string(call.arguments[1])
         }
         if interpreter.dryRun {
-            let path = try permissionsPath(checkpoint, invocation: invocation)
-            let segment = try pathSegment(permission, name: "permission ID", invocation: invocation)
-            reportDryRun("DELETE \(path)/\(segment)")
+            do {
+                reportDryRun(try interpreter.client.plannedDelete(checkpoint: checkpoint, permissionID: permission))
+            } catch {
+                throw apiFailure(error, from: invocation)
+            }
             return .null
         }
         do {
@@ -111,7 +105,7 @@ extension Evaluator {
         output.write(writer.end())
     }
 
-    private func reportDryRun(_ request: String) {
+    private func reportDryRun(_ request: PlannedWrite) {
         interpreter.output.write("dry run: would send \(request)\n")
     }
 
@@ -119,60 +113,10 @@ extension Evaluator {
         if case .string(let string) = value { return string }
         return ValueFormatter.displayText(value)
     }
-
-    /// Returns the request path of a checkpoint's permissions relative to the base URL,
-    /// checked and encoded as the client does.
-    private func permissionsPath(_ checkpoint: String, invocation: CommandInvocation) throws(Interruption) -> String {
-        "/fine_tuning/checkpoints/\(try pathSegment(checkpoint, name: "checkpoint", invocation: invocation))/permissions"
-    }
-
-    private func pathSegment(_ value: String, name: String, invocation: CommandInvocation) throws(Interruption) -> String {
-        if value.isEmpty {
-            throw apiFailure(.invalidArgument(name: name, value: value, reason: "must not be empty"), from: invocation)
-        }
-        if value == "." || value == ".." {
-            throw apiFailure(
-                .invalidArgument(name: name, value: value, reason: "'.' and '..' are not valid path segments"),
-                from: invocation)
-        }
-        return PathSegment.encode(value)
-    }
-}
-
-/// Percent-encoding of one path segment: every byte outside RFC 3986 `pchar` is encoded,
-/// so `/` becomes `%2F` and `:` stays.
-enum PathSegment {
-    static func encode(_ value: String) -> String {
-        let hexDigits = Array("0123456789ABCDEF".utf8)
-        var bytes: [UInt8] = []
-        for byte in value.utf8 {
-            if isPathCharacter(byte) {
-                bytes.append(byte)
-            } else {
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(hexDigits[Int(byte >> 4)])
-                bytes.append(hexDigits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func isPathCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "-._~!$&'()*+,;=:@".utf8.contains(byte)
-        }
-    }
 }
 
 /// Writes a list of records in parts as its pages arrive: the JSON array's brackets
 /// around the elements, the table or TSV/CSV header once.
-///
-/// Table columns are sized from the first page; a later page with wider values widens
-/// the columns from then on, so its rows may not line up with earlier ones.
 struct StreamingListWriter {
     var format: OutputFormat
     private var count = 0
