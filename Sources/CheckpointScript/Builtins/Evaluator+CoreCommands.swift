@@ -55,11 +55,10 @@ extension Evaluator {
 
     private func variables() -> Value {
         let variables = interpreter.state.withLock { $0.variables }
-        var record = Record()
-        for name in variables.keys.sorted() where name != Interpreter.lastResultName {
-            record[name] = variables[name]
-        }
-        return .record(record)
+        let fields = variables.filter { $0.key != Interpreter.lastResultName }
+            .sorted { $0.key < $1.key }
+            .map { (name: $0.key, value: $0.value) }
+        return .record(Record(uniqueFields: fields))
     }
 
     private func length(_ call: CommandCall, invocation: CommandInvocation) throws(Interruption) -> Value {

@@ -43,12 +43,13 @@ extension Evaluator {
             }
             return .list(values)
         case .record(let fields, _):
-            var record = Record()
+            var values: [(name: String, value: Value)] = []
+            values.reserveCapacity(fields.count)
             for field in fields {
                 guard let value = try evaluateImmediately(field.value) else { return nil }
-                record[field.name] = value
+                values.append((field.name, value))
             }
-            return .record(record)
+            return .record(Record(uniqueFields: values))
         case .command:
             return nil
         case .commandOrWord(let name, _):

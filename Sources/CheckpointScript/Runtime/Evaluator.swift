@@ -193,6 +193,9 @@ final class Evaluator {
             }
             return value
         case .list(let elements, _):
+            // NOTE: only the syntax nesting is limited. A loop such as `let a = [$a]` can
+            // build values nested deeper than 100, and printing, comparing or freeing one
+            // nested tens of thousands deep recurses that deep.
             var values: [Value] = []
             values.reserveCapacity(elements.count)
             for element in elements {
@@ -200,11 +203,12 @@ final class Evaluator {
             }
             return .list(values)
         case .record(let fields, _):
-            var record = Record()
+            var values: [(name: String, value: Value)] = []
+            values.reserveCapacity(fields.count)
             for field in fields {
-                record[field.name] = try await evaluate(field.value)
+                values.append((field.name, try await evaluate(field.value)))
             }
-            return .record(record)
+            return .record(Record(uniqueFields: values))
         case .command(let invocation):
             return try await call(invocation, printing: false)
         case .commandOrWord(let name, let span):

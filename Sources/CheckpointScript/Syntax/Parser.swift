@@ -94,6 +94,8 @@ struct Parser {
             default:
                 break
             }
+            let statementLexer = lexer
+            let statementToken = token
             do {
                 statements.append(try parseStatement())
                 try expectEndOfStatement()
@@ -101,7 +103,9 @@ struct Parser {
                 if error.incomplete { throw error }
                 record(error)
                 depth = outerDepth
-                try resynchronize()
+                lexer = statementLexer
+                token = statementToken
+                resynchronize(insideBlock: opening != nil)
             }
         }
     }
@@ -388,11 +392,13 @@ struct Parser {
         try enterNesting(at: opening)
         try advance()
         var fields: [(name: String, value: Expression)] = []
+        var names: Set<String> = []
         try skipSeparators()
         while token.kind != .rightBrace {
+            let nameSpan = token.span
             let name = try parseFieldName(opening: opening)
-            if fields.contains(where: { $0.name == name }) {
-                throw failure("duplicate field '\(name)' in the record", at: token.span)
+            guard names.insert(name).inserted else {
+                throw failure("duplicate field '\(name)' in the record", at: nameSpan)
             }
             fields.append((name, try parseExpression()))
             try skipSeparators()
@@ -570,9 +576,10 @@ struct Parser {
         }
     }
 
-    /// Skips to the next statement after an error: past the line break or `;` that ends
-    /// the failing statement, skipping whole blocks on the way.
-    mutating func resynchronize() throws(ParseFailure) {
+    /// Skips the failing statement from its first token to the line break or `;` that ends
+    /// it, counting brackets so that separators inside them do not count. Stops before the
+    /// `}` that closes the enclosing block, and skips stray closing brackets.
+    mutating func resynchronize(insideBlock: Bool) {
         var level = 0
         while true {
             switch token.kind {
@@ -580,10 +587,13 @@ struct Parser {
                 return
             case .separator where level == 0:
                 return
-            case .rightBrace:
-                if level == 0 { return }
+            case .rightBrace where level == 0:
+                if insideBlock { return }
+            case .rightParenthesis where level == 0, .rightBracket where level == 0:
+                break
+            case .rightBrace, .rightParenthesis, .rightBracket:
                 level -= 1
-            case .leftBrace:
+            case .leftBrace, .leftParenthesis, .leftBracket:
                 level += 1
             default:
                 break
