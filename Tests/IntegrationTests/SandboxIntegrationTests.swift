@@ -1,6 +1,7 @@
 import CheckpointAPI
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
