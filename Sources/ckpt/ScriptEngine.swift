@@ -29,9 +29,11 @@ final class ScriptEngine: Sendable {
     init(options: Options) {
         var configuration = Self.configuration(options)
         apiKeySecret = configuration.apiKey?.secret
-        if options.sandbox && configuration.apiKey == nil {
-            // The emulator accepts any bearer key but rejects requests without one.
-            configuration.apiKey = APIKey("sk-sandbox")
+        if options.sandbox {
+            // The emulator accepts any bearer key but rejects requests without one. The
+            // reserved .invalid domain shows in `client` that nothing leaves the process.
+            configuration.apiKey = APIKey("sk-sandbox", source: .placeholder("the in-process sandbox needs no key"))
+            configuration.baseURL = "http://sandbox.invalid/v1"
         }
         let transport: any HTTPTransport = options.sandbox ? SandboxTransport(sandbox: Sandbox()) : CurlTransport()
         interpreter = Interpreter(

@@ -192,6 +192,16 @@ extension CommandLineTests {
         }
     }
 
+    @Test func sandboxClientShowsNoRealKeyOrURL() throws {
+        var keyed = environment
+        keyed["OPENAI_ADMIN_KEY"] = "sk-admin-real-secret"
+        let result = try runCkpt(["--sandbox", "-c", "client"], environment: keyed)
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("base URL: http://sandbox.invalid/v1\n"))
+        #expect(result.standardOutput.contains("API key: set, from a placeholder (the in-process sandbox needs no key)\n"))
+        #expect(!result.standardOutput.contains("sk-admin-real-secret"))
+    }
+
     @Test func failedRequestExitsOne() throws {
         let result = try runCkpt(["--sandbox", "-c", "permissions.del ft:x:y:z cp_missing"], environment: environment)
         #expect(result.status == 1)
