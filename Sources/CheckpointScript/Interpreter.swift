@@ -89,7 +89,8 @@ public final class Interpreter: Sendable {
     /// The interpreter checks the arguments against `declaration` before it calls `body`,
     /// so `body` finds every required argument and each value of the declared type. A
     /// `CommandError` or any other error thrown by `body` fails the statement with a
-    /// diagnostic pointing at the call; an `APIError` is reported as API errors are.
+    /// diagnostic pointing at the call. An `APIError` is reported as the built-ins report
+    /// theirs, with its status, type, code, param and request ID.
     ///
     /// - Parameters:
     ///   - declaration: the command's name, parameters, options, summary and example.
@@ -127,7 +128,7 @@ public final class Interpreter: Sendable {
         state.withLock { $0.commands[name] }
     }
 
-    /// A copy of the command table with the generation it was taken at.
+    /// Copies the command table, with the generation it was taken at.
     func commandTable() -> CommandTable {
         let generation = commandGeneration.load(ordering: .acquiring)
         return CommandTable(generation: generation, commands: state.withLock { $0.commands })
@@ -252,7 +253,7 @@ struct CommandTable {
         return commands[name]
     }
 
-    /// One of 64 bits chosen by the name's length and its first and last bytes.
+    /// Picks one of 64 bits from the name's length and its first and last bytes.
     private static func filterBit(_ name: String) -> UInt64 {
         let utf8 = name.utf8
         let first = Int(utf8.first ?? 0)
