@@ -22,8 +22,13 @@ extension Evaluator {
         let call = try await bind(invocation, to: command.declaration)
         switch command.implementation {
         case .builtin(let builtin):
+            if builtin.sendsRequests {
+                // Show what earlier statements of a loop printed before waiting on the API.
+                interpreter.output.flush()
+            }
             return try await run(builtin, call, invocation: invocation, printing: printing)
         case .host(let body):
+            interpreter.output.flush()
             do {
                 return try await body(call)
             } catch {
