@@ -18,7 +18,7 @@ struct SandboxState {
         var idByProject: [String: String] = [:]
         var latestCreatedAt = 0
 
-        /// The index of the first entry whose sequence is at least `sequence`.
+        /// Returns the index of the first entry whose sequence is at least `sequence`.
         func firstIndex(atLeast sequence: UInt64) -> Int {
             var low = 0, high = entries.count
             while low < high {
@@ -118,7 +118,7 @@ struct SandboxState {
         return true
     }
 
-    /// One page of `checkpoint`'s permissions.
+    /// Returns one page of `checkpoint`'s permissions.
     ///
     /// - Parameter after: the sequence of the cursor permission; the page starts next to it.
     func page(

@@ -117,6 +117,9 @@ func parseArguments(_ arguments: [String]) -> Arguments {
     if parsed.seedPermissions > 0 && parsed.checkpoint == nil {
         fail("--seed-permissions needs --checkpoint ID to say which checkpoint to fill")
     }
+    if let checkpoint = parsed.checkpoint, !Sandbox.isValidCheckpoint(checkpoint) {
+        fail("invalid --checkpoint '\(checkpoint)'; expected an ID starting with 'ft:' or 'ft-' without spaces")
+    }
     if (failStatusGiven || retryAfterGiven) && parsed.options.failureRate == 0 {
         fail("--fail-status and --retry-after need --fail-rate R greater than 0")
     }

@@ -1,6 +1,7 @@
 import CheckpointAPI
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -252,6 +253,7 @@ private let checkpoint = "ft:gpt-4o-mini-2024-07-18:org:weather:B7R9VjQd"
         ["--fail-rate", "2"],
         ["--seed-permissions", "5"],
         ["--retry-after", "1"],
+        ["--seed-permissions", "5", "--checkpoint", "gpt-4o"],
         ["--bogus"],
     ])
     func invalidOptionsExitWithUsageError(arguments: [String]) throws {

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -58,7 +59,7 @@ import Darwin
 
     @Test(arguments: Mode.allCases)
     func tour(_ mode: Mode) throws {
-        let server = try SandboxServer(arguments: mode.serverArguments)
+        let server = try SandboxProcess(mode.serverArguments)
         let before = try permissionsSnapshot(server, mode)
         let result = try runExample("tour.ckpt", mode: mode, server: server)
 
@@ -92,7 +93,7 @@ import Darwin
 
     @Test(arguments: Mode.allCases)
     func shareWithProjects(_ mode: Mode) throws {
-        let server = try SandboxServer(arguments: mode.serverArguments)
+        let server = try SandboxProcess(mode.serverArguments)
         try grant(server, [Self.support], mode: mode)
         let before = try permissionsSnapshot(server, mode)
 
@@ -121,7 +122,7 @@ import Darwin
 
     @Test(arguments: Mode.allCases)
     func shareWithProjectsReportsFailures(_ mode: Mode) throws {
-        let server = try SandboxServer(arguments: mode.serverArguments)
+        let server = try SandboxProcess(mode.serverArguments)
         let result = try runExample(
             "share-with-projects.ckpt", ["proj_new", ""], format: "json", mode: mode, server: server)
 
@@ -138,7 +139,7 @@ import Darwin
 
     @Test(arguments: Mode.allCases)
     func audit(_ mode: Mode) throws {
-        let server = try SandboxServer(arguments: mode.serverArguments)
+        let server = try SandboxProcess(mode.serverArguments)
         try grant(server, [Self.analytics, Self.support], mode: mode)
         try grant(server, [Self.support], checkpoint: Self.checkpoints[2], mode: mode)
 
@@ -164,7 +165,7 @@ import Darwin
 
     @Test(arguments: Mode.allCases)
     func revokeProject(_ mode: Mode) throws {
-        let server = try SandboxServer(arguments: mode.serverArguments)
+        let server = try SandboxProcess(mode.serverArguments)
         for checkpoint in Self.checkpoints {
             try grant(server, [Self.analytics, Self.support], checkpoint: checkpoint, mode: mode)
         }
@@ -189,7 +190,7 @@ import Darwin
     }
 
     @Test func revokeProjectWithoutProjectPrintsUsage() throws {
-        let server = try SandboxServer(arguments: [])
+        let server = try SandboxProcess([])
         let result = try runExample("revoke-project.ckpt", mode: .plain, server: server)
         #expect(result == CommandResult(status: 2, standardOutput: "usage: ckpt revoke-project.ckpt PROJECT\n", standardError: ""))
     }
@@ -214,7 +215,7 @@ import Darwin
     }
 
     func runExample(
-        _ name: String, _ arguments: [String] = [], format: String = "table", mode: Mode, server: SandboxServer
+        _ name: String, _ arguments: [String] = [], format: String = "table", mode: Mode, server: SandboxProcess
     ) throws -> CommandResult {
         let options = ["--norc", "--format", format, "--base-url", server.baseURL] + mode.clientArguments
         let script = Self.repository + "/examples/" + name
@@ -222,7 +223,7 @@ import Darwin
     }
 
     /// Grants projects access as a setup step; never a dry run.
-    func grant(_ server: SandboxServer, _ projects: [String], checkpoint: String = checkpoint, mode: Mode) throws {
+    func grant(_ server: SandboxProcess, _ projects: [String], checkpoint: String = checkpoint, mode: Mode) throws {
         let code = "let granted = permissions.create \(checkpoint) " + projects.joined(separator: " ")
         let result = try runCkpt(
             ["--norc", "--base-url", server.baseURL] + retryArguments(mode) + ["-c", code], environment: environment())
@@ -231,7 +232,7 @@ import Darwin
     }
 
     /// Lists every permission of the example checkpoints as JSON, to compare server state.
-    func permissionsSnapshot(_ server: SandboxServer, _ mode: Mode) throws -> String {
+    func permissionsSnapshot(_ server: SandboxProcess, _ mode: Mode) throws -> String {
         let code = Self.checkpoints.map { "permissions.list \($0) --all --order ascending" }.joined(separator: "\n")
         let result = try runCkpt(
             ["--norc", "--format", "json", "--base-url", server.baseURL] + retryArguments(mode) + ["-c", code],

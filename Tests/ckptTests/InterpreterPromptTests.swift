@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Testing
+import TestSupport
 
 /// The prompt evaluating entries: commands, completion, cancellation and the startup file.
 @Suite(.serialized)
@@ -139,7 +140,7 @@ struct InterpreterPromptTests {
 
     @Test func ctrlCCancelsSlowRequest() throws {
         defer { Fixture.removeFolder(home) }
-        let server = try SandboxServer(arguments: ["--latency-ms", "5000"])
+        let server = try SandboxProcess(["--latency-ms", "5000"])
         let terminal = try startPrompt(
             ["--base-url", server.baseURL], environment: ["OPENAI_ADMIN_KEY": "sk-test-key"])
         try terminal.expect("ckpt> ")
@@ -157,7 +158,7 @@ struct InterpreterPromptTests {
 
     @Test func ctrlCInScriptExits130() throws {
         defer { Fixture.removeFolder(home) }
-        let server = try SandboxServer(arguments: ["--latency-ms", "5000"])
+        let server = try SandboxProcess(["--latency-ms", "5000"])
         let script = home + "/slow.ckpt"
         Fixture.write("print started\npermissions.list ft:x:y:z\nprint finished\n", to: script)
         let terminal = try startPrompt(
@@ -214,7 +215,7 @@ struct InterpreterPromptTests {
 
     @Test func sigtermDuringCommandExits143() throws {
         defer { Fixture.removeFolder(home) }
-        let server = try SandboxServer(arguments: ["--latency-ms", "5000"])
+        let server = try SandboxProcess(["--latency-ms", "5000"])
         let terminal = try startPrompt(
             ["--base-url", server.baseURL], environment: ["OPENAI_ADMIN_KEY": "sk-test-key"])
         try terminal.expect("ckpt> ")

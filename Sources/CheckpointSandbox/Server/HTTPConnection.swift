@@ -128,6 +128,9 @@ struct HTTPConnection {
         let latency = sandbox.options.latency
         if latency > .zero {
             sleep(for: latency)
+            if isStopping() {
+                return false
+            }
         }
         let response = sandbox.handle(request)
         // Logging before sending keeps the log line ahead of anything the client does
@@ -207,12 +210,20 @@ struct HTTPConnection {
         }
     }
 
+    /// Sleeps for `duration` in slices of at most ``pollMilliseconds``, returning early
+    /// when the server stops.
     private func sleep(for duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR {
-            request = remaining
+        let deadline = clock.now + duration
+        while !isStopping() {
+            let remaining = deadline - clock.now
+            guard remaining > .zero else { return }
+            let slice = min(remaining, .milliseconds(Self.pollMilliseconds))
+            let (seconds, attoseconds) = slice.components
+            var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            var unslept = timespec()
+            while nanosleep(&request, &unslept) != 0 && errno == EINTR {
+                request = unslept
+            }
         }
     }
 

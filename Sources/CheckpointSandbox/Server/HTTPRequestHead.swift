@@ -54,7 +54,7 @@ enum HTTPRequestParser {
         }
     }
 
-    /// The offset of the first `\r\n\r\n` at or after `start`.
+    /// Returns the offset of the first `\r\n\r\n` at or after `start`.
     private static func findEndOfHead(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard bytes.count >= 4 else { return nil }
         var index = start
@@ -120,7 +120,7 @@ enum HTTPRequestParser {
             expectsContinue: fields.expect == "100-continue")
     }
 
-    /// The lines of a head without their line endings, leading empty lines dropped.
+    /// Splits a head into lines without their line endings and drops leading empty lines.
     private static func splitLines(_ head: UnsafeBufferPointer<UInt8>) -> [Line] {
         var lines: [Line] = []
         lines.reserveCapacity(16)
@@ -138,7 +138,7 @@ enum HTTPRequestParser {
         return lines
     }
 
-    /// The name and the value, without surrounding whitespace, of one header line.
+    /// Splits one header line into its name and its value without surrounding whitespace.
     private static func splitField(_ line: Line, lineNumber: Int) throws(SandboxError) -> (name: Line, value: Line) {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
             line[line.startIndex..<colon].allSatisfy(isTokenCharacter)
@@ -188,7 +188,7 @@ enum HTTPRequestParser {
             }
         }
 
-        /// Whether `name` equals `lowercaseName`, ignoring ASCII case.
+        /// Returns whether `name` equals `lowercaseName`, ignoring ASCII case.
         private func equalsIgnoringCase(_ name: Line, _ lowercaseName: StaticString) -> Bool {
             guard name.count == lowercaseName.utf8CodeUnitCount else { return false }
             return lowercaseName.withUTF8Buffer { expected in
@@ -197,7 +197,7 @@ enum HTTPRequestParser {
         }
     }
 
-    /// Whether `byte` may appear in an HTTP token (RFC 9110 `tchar`).
+    /// Returns whether `byte` may appear in an HTTP token (RFC 9110 `tchar`).
     private static func isTokenCharacter(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),

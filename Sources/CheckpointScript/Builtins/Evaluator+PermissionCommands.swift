@@ -86,23 +86,33 @@ extension Evaluator {
     }
 
     /// Prints every page as it arrives, so memory stays flat however many pages there are.
+    ///
+    /// Nothing is printed until the first page arrives, so a list that fails at once
+    /// prints only its error, never an empty result. When a later page fails, the rows
+    /// already printed stay and a JSON array is left unclosed, so that no tool mistakes
+    /// the partial output for the whole list.
     private func stream(_ pages: PageSequence, invocation: CommandInvocation) async throws(Interruption) {
         var writer = StreamingListWriter(format: interpreter.format)
         let output = interpreter.output
-        output.write(writer.begin())
+        var started = false
         do {
             for try await page in pages {
-                output.write(writer.write(page.data.map { permission in
+                var text = started ? "" : writer.begin()
+                started = true
+                text += writer.write(page.data.map { permission in
                     guard case .record(let record) = Value(permission) else { return Record() }
                     return record
-                }))
+                })
+                output.write(text)
                 output.flush()
             }
         } catch {
-            output.write(writer.end())
+            if started {
+                output.write(writer.abandon())
+            }
             throw apiFailure(error, from: invocation)
         }
-        output.write(writer.end())
+        output.write((started ? "" : writer.begin()) + writer.end())
     }
 
     private func reportDryRun(_ request: PlannedWrite) {
@@ -160,6 +170,11 @@ struct StreamingListWriter {
             }
             return header + records.map { delimited!.row($0) }.joined()
         }
+    }
+
+    /// Ends the output of a list whose paging failed part-way: a JSON array stays open.
+    func abandon() -> String {
+        format == .json ? "\n" : ""
     }
 
     func end() -> String {

@@ -1,19 +1,20 @@
-import CheckpointAPI
 import Foundation
-import Synchronization
-import Testing
+
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
-/// A running `ckpt-sandbox` process on a port chosen when it starts; terminated when
-/// dropped.
-final class SandboxProcess {
-    enum LaunchError: Error, CustomStringConvertible {
+/// A running `ckpt-sandbox` process on a free loopback port, killed when dropped.
+///
+/// Every test target that needs the real server over HTTP starts it through this type.
+public final class SandboxProcess {
+    public enum LaunchError: Error, CustomStringConvertible {
         case binaryNotFound(String)
         case noListeningLine(output: String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .binaryNotFound(let path):
                 "ckpt-sandbox not found at \(path); build it with 'swift build --product ckpt-sandbox'"
@@ -24,13 +25,14 @@ final class SandboxProcess {
     }
 
     let process = Process()
-    let baseURL: String
-    let port: Int
+    /// The API root the server printed, such as `http://127.0.0.1:40123/v1`.
+    public let baseURL: String
+    public let port: Int
     private let standardError = Pipe()
     private let standardOutput = Pipe()
 
     /// Returns the path of the `ckpt-sandbox` next to the test bundle, or `$CKPT_SANDBOX_BINARY` when set.
-    static func binaryPath() -> String {
+    public static func binaryPath() -> String {
         if let path = ProcessInfo.processInfo.environment["CKPT_SANDBOX_BINARY"] {
             return path
         }
@@ -44,12 +46,13 @@ final class SandboxProcess {
         return directory.appendingPathComponent("ckpt-sandbox").path
     }
 
-    /// Starts `ckpt-sandbox --port 0` with `arguments` and waits for its first stdout line.
-    init(_ arguments: [String] = []) throws {
+    /// Starts `ckpt-sandbox --host 127.0.0.1 --port 0` with `arguments` and waits for its
+    /// first stdout line.
+    public init(_ arguments: [String] = []) throws {
         let path = Self.binaryPath()
         guard FileManager.default.isExecutableFile(atPath: path) else { throw LaunchError.binaryNotFound(path) }
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--port", "0"] + arguments
+        process.arguments = ["--host", "127.0.0.1", "--port", "0"] + arguments
         process.standardOutput = standardOutput
         process.standardError = standardError
         try process.run()
@@ -66,15 +69,18 @@ final class SandboxProcess {
         self.port = port
     }
 
+    /// Kills the server rather than stopping it gracefully, so that requests still
+    /// sleeping out a `--latency-ms` delay do not hold up the test.
     deinit {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             waitForExit()
         }
     }
 
     /// Sends `signal` and returns the exit status and everything written to stderr.
-    func stop(signal: Int32 = SIGTERM) -> (status: Int32, standardError: String) {
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM) -> (status: Int32, standardError: String) {
         kill(process.processIdentifier, signal)
         waitForExit()
         let data = standardError.fileHandleForReading.readDataToEndOfFile()
@@ -107,18 +113,5 @@ final class SandboxProcess {
             bytes.append(byte)
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-/// Collects the client's trace events from any thread.
-final class TraceRecorder: Sendable {
-    private let events = Mutex<[TraceEvent]>([])
-
-    var tracer: @Sendable (TraceEvent) -> Void {
-        { [self] event in events.withLock { $0.append(event) } }
-    }
-
-    var all: [TraceEvent] {
-        events.withLock { $0 }
     }
 }
