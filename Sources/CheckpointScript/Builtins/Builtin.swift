@@ -13,6 +13,14 @@ enum Builtin: CaseIterable, Sendable {
     case exit
     case client
 
+    /// Whether the command waits on the API.
+    var sendsRequests: Bool {
+        switch self {
+        case .create, .list, .delete: true
+        default: false
+        }
+    }
+
     var declaration: CommandDeclaration {
         switch self {
         case .create:

@@ -53,7 +53,7 @@ extension Evaluator {
         case .command:
             return nil
         case .commandOrWord(let name, _):
-            return interpreter.command(named: name) == nil ? .string(name) : nil
+            return command(named: name) == nil ? .string(name) : nil
         case .comparison(let comparison, let left, let right, let span):
             guard let leftValue = try evaluateImmediately(left), let rightValue = try evaluateImmediately(right) else {
                 return nil

@@ -11,10 +11,21 @@ final class Evaluator {
     /// oldest first; `nil` for a variable that did not exist.
     var undoLog: [(name: String, previous: Value?)] = []
     var sourceDepth = 0
+    private var commandTable: CommandTable?
 
     /// `source` commands nest at most this deep, so a file that sources itself fails
     /// instead of recursing without end.
     static let maximumSourceDepth = 32
+
+    /// Looks a command up in a copy of the interpreter's table, taken again whenever a
+    /// command has been registered since.
+    func command(named name: String) -> RegisteredCommand? {
+        let generation = interpreter.commandGeneration.load(ordering: .acquiring)
+        if commandTable?.generation != generation {
+            commandTable = interpreter.commandTable()
+        }
+        return commandTable?[name]
+    }
 
     init(interpreter: Interpreter) {
         self.interpreter = interpreter
@@ -212,7 +223,7 @@ final class Evaluator {
         case .command(let invocation):
             return try await call(invocation, printing: false)
         case .commandOrWord(let name, let span):
-            guard interpreter.command(named: name) != nil else { return .string(name) }
+            guard command(named: name) != nil else { return .string(name) }
             let invocation = CommandInvocation(name: name, nameSpan: span, arguments: [], span: span)
             return try await call(invocation, printing: false)
         case .comparison(let comparison, let left, let right, let span):

@@ -118,6 +118,13 @@ struct Parser {
         if isWord("for") { return try parseLoop() }
         if isWord("if") { return try parseConditional() }
         if isWord("try") { return try parseAttempt() }
+        if isWord("else") || isWord("catch") {
+            let keyword = text(of: token)
+            let construct = keyword == "else" ? "'if'" : "'try'"
+            throw failure(
+                "'\(keyword)' without a matching \(construct)", at: token.span,
+                notes: ["'\(keyword)' must follow the closing brace of the \(construct) block, in the same entry at a prompt"])
+        }
         if isWord("not") || isLiteralWord(token) {
             return .expression(try parseExpression())
         }
