@@ -53,11 +53,13 @@ let package = Package(
             dependencies: ["CheckpointScript", "CheckpointSandbox"],
             resources: [.copy("Golden")]
         ),
+        // Starts the real ckpt-sandbox binary for the tests that talk HTTP.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CheckpointAPI", "CheckpointSandbox"]
+            dependencies: ["CheckpointAPI", "CheckpointSandbox", "TestSupport"]
         ),
-        .testTarget(name: "ckptTests", dependencies: ["CheckpointAPI"]),
+        .testTarget(name: "ckptTests", dependencies: ["CheckpointAPI", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

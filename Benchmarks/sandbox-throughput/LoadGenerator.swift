@@ -76,7 +76,7 @@ struct Connection {
         }
     }
 
-    /// The status and total length of the complete response at `start`, or nil when more
+    /// Returns the status and total length of the complete response at `start`, or nil when more
     /// bytes are needed. Header names are matched as the server writes them, in lowercase.
     private func parseResponse() -> (Int, Int)? {
         buffer.withUnsafeBufferPointer { bytes in

@@ -3,10 +3,20 @@
 #include <stdio.h>
 #include <histedit.h>
 
-/// Creates an editor that reads stdin and writes errors to stderr. Its output stream is
-/// stderr when `output_to_stderr` is non-zero (stdout is not a terminal), else stdout.
-static inline EditLine *ckpt_el_init(const char *program, int output_to_stderr) {
-    return el_init(program, stdin, output_to_stderr ? stderr : stdout, stderr);
+/// Creates an editor that reads stdin and draws the prompt and the line on the file
+/// descriptor `output`: 1 (stdout), 2 (stderr) or another open terminal. Its error stream
+/// is the same. Returns NULL when `output` cannot be opened as a stream.
+static inline EditLine *ckpt_el_init(const char *program, int output) {
+    FILE *stream = stderr;
+    if (output == 1) {
+        stream = stdout;
+    } else if (output != 2) {
+        stream = fdopen(output, "w");
+    }
+    if (stream == NULL) {
+        return NULL;
+    }
+    return el_init(program, stdin, stream, stream);
 }
 
 /// Flushes stdout, so text written through stdio appears before the next prompt.
@@ -60,10 +70,6 @@ static inline int ckpt_el_prepare_terminal(EditLine *el, int raw) {
     return el_set(el, EL_PREP_TERM, raw);
 }
 
-static inline int ckpt_el_refresh(EditLine *el) {
-    return el_set(el, EL_REFRESH);
-}
-
 static inline int ckpt_history_set_size(History *h, int size) {
     HistEvent event;
     return history(h, &event, H_SETSIZE, size);
@@ -87,21 +93,4 @@ static inline int ckpt_history_load(History *h, const char *path) {
 static inline int ckpt_history_save_file(History *h, FILE *file) {
     HistEvent event;
     return history(h, &event, H_SAVE_FP, file);
-}
-
-static inline int ckpt_history_clear(History *h) {
-    HistEvent event;
-    return history(h, &event, H_CLEAR);
-}
-
-/// The newest entry, or NULL when the history is empty.
-static inline const char *ckpt_history_first(History *h) {
-    HistEvent event;
-    return history(h, &event, H_FIRST) == -1 ? NULL : event.str;
-}
-
-/// The entry older than the current one, or NULL after the oldest.
-static inline const char *ckpt_history_next(History *h) {
-    HistEvent event;
-    return history(h, &event, H_NEXT) == -1 ? NULL : event.str;
 }

@@ -55,7 +55,7 @@ enum JSONValue: Decodable, Equatable {
         }
     }
 
-    /// The parsed document, or `nil` when `data` is not valid JSON.
+    /// Parses `data`, returning `nil` when it is not valid JSON.
     static func parse(_ data: Data) -> JSONValue? {
         try? JSONDecoder().decode(JSONValue.self, from: data)
     }

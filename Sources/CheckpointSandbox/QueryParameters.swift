@@ -67,7 +67,7 @@ struct QueryParameters {
 
 /// Decodes percent-encoded path segments and query components.
 enum PercentDecoding {
-    /// The decoded text, or `nil` for a malformed escape or bytes that are not UTF-8.
+    /// Returns the decoded text, or `nil` for a malformed escape or bytes that are not UTF-8.
     static func decode(_ text: Substring, plusIsSpace: Bool = false) -> String? {
         let utf8 = text.utf8
         if !utf8.contains(UInt8(ascii: "%")) && !(plusIsSpace && utf8.contains(UInt8(ascii: "+"))) {

@@ -96,13 +96,19 @@ extension Sandbox {
         }
     }
 
-    /// Accepts fine-tuned model names (`ft:…`) and fine-tuning job IDs (`ft-…`), the two
-    /// forms the API description shows; any other checkpoint does not exist.
-    static func validate(checkpoint: String) throws(SandboxError) {
+    /// Returns whether the sandbox treats `checkpoint` as an existing checkpoint.
+    ///
+    /// Fine-tuned model names (`ft:…`) and fine-tuning job IDs (`ft-…`) are accepted, the
+    /// two forms the API description shows, unless they contain spaces or control
+    /// characters. Requests for any other checkpoint get 404.
+    public static func isValidCheckpoint(_ checkpoint: String) -> Bool {
         let utf8 = checkpoint.utf8
-        let valid = (utf8.starts(with: "ft:".utf8) || utf8.starts(with: "ft-".utf8)) && utf8.count > 3
+        return (utf8.starts(with: "ft:".utf8) || utf8.starts(with: "ft-".utf8)) && utf8.count > 3
             && !utf8.contains { $0 <= 0x20 || $0 == 0x7F }
-        guard valid else { throw .checkpointNotFound(checkpoint) }
+    }
+
+    static func validate(checkpoint: String) throws(SandboxError) {
+        guard isValidCheckpoint(checkpoint) else { throw .checkpointNotFound(checkpoint) }
     }
 
     private func list(checkpoint: String, query: QueryParameters) throws(SandboxError) -> HTTPResponse {
@@ -155,7 +161,7 @@ extension Sandbox {
         return Self.okResponse(writer.data)
     }
 
-    /// The distinct project IDs of a create body, in their first order of appearance.
+    /// Returns the distinct project IDs of a create body, in their first order of appearance.
     static func projectIDs(fromBody body: Data) throws(SandboxError) -> [String] {
         guard let document = JSONValue.parse(body) else { throw .malformedJSON }
         guard case .object(let fields) = document else {

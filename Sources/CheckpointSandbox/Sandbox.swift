@@ -39,15 +39,15 @@ public struct SandboxRequest: Sendable {
 public final class Sandbox: Sendable {
     /// Failure injection, latency and accepted keys.
     public struct Options: Sendable {
-        /// The fraction of authenticated requests, from 0 to 1, answered with `failureStatus`
-        /// instead of being processed; a failed request changes no state.
+        /// The fraction of authenticated requests, from 0 to 1, that get `failureStatus`
+        /// instead of being processed. A failed request changes no state.
         public var failureRate: Double
         /// The status of an injected failure, such as 429 or 500.
         public var failureStatus: Int
         /// The `retry-after` header of an injected failure, in seconds; `nil` sends none.
         public var retryAfter: Int?
         /// The seed of the generators behind injected failures, permission IDs and request
-        /// IDs; the same seed and the same sequence of requests give the same responses.
+        /// IDs. The same seed and the same sequence of requests give the same responses.
         /// `nil` seeds from the system's random source.
         public var seed: UInt64?
         /// The delay before each response, applied by the transport or the server.
@@ -81,7 +81,7 @@ public final class Sandbox: Sendable {
         self.state = Mutex(SandboxState(seed: seed))
     }
 
-    /// Answers one request; safe to call from many threads at once.
+    /// Handles one request and returns its response; safe to call from many threads at once.
     ///
     /// Every response carries `x-request-id` and a JSON body: the API's documented shape on
     /// success, `{"error": {"message", "type", "param", "code"}}` on failure.
@@ -98,7 +98,7 @@ public final class Sandbox: Sendable {
     }
 
     /// Grants `count` new projects access to `checkpoint`, as if each had been created
-    /// one after another ending now; project IDs are `proj_` and 24 letters and digits.
+    /// one second after the other, ending now. Project IDs are `proj_` and 24 letters and digits.
     public func seed(checkpoint: String, count: Int) {
         guard count > 0 else { return }
         let now = Self.currentUnixTime()
@@ -112,7 +112,7 @@ public final class Sandbox: Sendable {
         }
     }
 
-    /// Every live permission of `checkpoint`, oldest first.
+    /// Returns every live permission of `checkpoint`, oldest first.
     public func permissions(checkpoint: String) -> [CheckpointPermission] {
         state.withLock { $0.checkpoints[checkpoint]?.entries.map(\.permission) ?? [] }
     }

@@ -113,7 +113,7 @@ extension SandboxError {
             code: "request_too_large")
     }
 
-    /// The error of an injected failure with `status`.
+    /// Returns the error of an injected failure with `status`.
     static func injected(status: Int, retryAfter: Int?) -> SandboxError {
         var error: SandboxError
         switch status {

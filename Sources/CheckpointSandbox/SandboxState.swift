@@ -28,7 +28,7 @@ struct SandboxState {
             return true
         }
 
-        /// The index of the first entry whose sequence is at least `sequence`.
+        /// Returns the index of the first entry whose sequence is at least `sequence`.
         func firstIndex(atLeast sequence: UInt64) -> Int {
             var low = 0, high = entries.count
             while low < high {
@@ -121,7 +121,7 @@ struct SandboxState {
         checkpoints[checkpoint]?.remove(id: id) ?? false
     }
 
-    /// One page of `checkpoint`'s permissions.
+    /// Returns one page of `checkpoint`'s permissions.
     ///
     /// - Parameter after: the sequence of the cursor permission; the page starts next to it.
     func page(

@@ -8,8 +8,8 @@ import Foundation
 /// A transport that hands each request to a ``Sandbox`` in the same process, with no
 /// network and no real key.
 ///
-/// The scheme and host of the request URL are ignored; its path and query become the
-/// request target, so the client's base URL must end in `/v1` as the API's does.
+/// The scheme and host of the request URL are ignored, and its path and query become the
+/// request target. The client's base URL must therefore end in `/v1`, as the API's does.
 ///
 /// ```swift
 /// let transport = SandboxTransport(sandbox: Sandbox())
@@ -23,7 +23,7 @@ public struct SandboxTransport: HTTPTransport {
         self.sandbox = sandbox
     }
 
-    /// Waits the sandbox's latency, then answers `request`.
+    /// Waits the sandbox's latency, then returns the sandbox's response to `request`.
     ///
     /// - Throws: ``TransportError/cancelled`` when the task is cancelled before the sandbox
     ///   handles the request; ``TransportError/timedOut`` when the latency exceeds the
@@ -49,7 +49,7 @@ public struct SandboxTransport: HTTPTransport {
         return sandbox.handle(sandboxRequest)
     }
 
-    /// The path and query of an absolute URL, `/` when it has no path.
+    /// Returns the path and query of an absolute URL, `/` when it has no path.
     static func target(of url: String) -> String {
         var rest = Substring(url)
         if let schemeEnd = rest.firstRange(of: "://") {

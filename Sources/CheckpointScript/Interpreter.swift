@@ -33,6 +33,9 @@ public final class Interpreter: Sendable {
     /// The destination of results, `print` text and warnings.
     public let output: any OutputSink
     let state = Mutex(State())
+    /// Counts changes to the command table, so an evaluation can keep a copy of the table
+    /// and look commands up without taking the lock.
+    let commandGeneration = Atomic<Int>(0)
 
     /// The name of the variable that contains the last printed result.
     static let lastResultName = "_"
@@ -86,7 +89,8 @@ public final class Interpreter: Sendable {
     /// The interpreter checks the arguments against `declaration` before it calls `body`,
     /// so `body` finds every required argument and each value of the declared type. A
     /// `CommandError` or any other error thrown by `body` fails the statement with a
-    /// diagnostic pointing at the call; an `APIError` is reported as API errors are.
+    /// diagnostic pointing at the call. An `APIError` is reported as the built-ins report
+    /// theirs, with its status, type, code, param and request ID.
     ///
     /// - Parameters:
     ///   - declaration: the command's name, parameters, options, summary and example.
@@ -101,6 +105,7 @@ public final class Interpreter: Sendable {
             }
             state.commands[declaration.name] = RegisteredCommand(declaration: declaration, implementation: .host(body))
         }
+        commandGeneration.add(1, ordering: .releasing)
     }
 
     /// Adds a host command that takes any number of positional arguments and no options.
@@ -121,6 +126,12 @@ public final class Interpreter: Sendable {
 
     func command(named name: String) -> RegisteredCommand? {
         state.withLock { $0.commands[name] }
+    }
+
+    /// Copies the command table, with the generation it was taken at.
+    func commandTable() -> CommandTable {
+        let generation = commandGeneration.load(ordering: .acquiring)
+        return CommandTable(generation: generation, commands: state.withLock { $0.commands })
     }
 
     // MARK: - Settings
@@ -218,4 +229,35 @@ struct RegisteredCommand: Sendable {
 
     var declaration: CommandDeclaration
     var implementation: Implementation
+}
+
+/// A copy of an interpreter's commands for lookups without the lock, with a filter that
+/// rejects most words that name no command before hashing them.
+struct CommandTable {
+    let generation: Int
+    let commands: [String: RegisteredCommand]
+    private let filter: UInt64
+
+    init(generation: Int, commands: [String: RegisteredCommand]) {
+        self.generation = generation
+        self.commands = commands
+        var filter: UInt64 = 0
+        for name in commands.keys {
+            filter |= Self.filterBit(name)
+        }
+        self.filter = filter
+    }
+
+    subscript(name: String) -> RegisteredCommand? {
+        guard filter & Self.filterBit(name) != 0 else { return nil }
+        return commands[name]
+    }
+
+    /// Picks one of 64 bits from the name's length and its first and last bytes.
+    private static func filterBit(_ name: String) -> UInt64 {
+        let utf8 = name.utf8
+        let first = Int(utf8.first ?? 0)
+        let last = Int(utf8.last ?? 0)
+        return 1 << UInt64((utf8.count &* 31 &+ first &+ last &* 7) & 63)
+    }
 }

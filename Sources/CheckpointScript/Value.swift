@@ -38,6 +38,12 @@ public struct Record: Sendable, Equatable, Hashable, Sequence, ExpressibleByDict
         self.init(elements)
     }
 
+    /// Creates a record from fields whose names the caller knows to be distinct, in
+    /// linear time; ``init(_:)`` checks each name and takes quadratic time.
+    init(uniqueFields: [(name: String, value: Value)]) {
+        self.fields = uniqueFields
+    }
+
     public var names: [String] { fields.map(\.name) }
     public var count: Int { fields.count }
     public var isEmpty: Bool { fields.isEmpty }

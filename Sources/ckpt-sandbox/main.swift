@@ -1,6 +1,5 @@
 import CheckpointAPI
 import CheckpointSandbox
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -118,6 +117,9 @@ func parseArguments(_ arguments: [String]) -> Arguments {
     if parsed.seedPermissions > 0 && parsed.checkpoint == nil {
         fail("--seed-permissions needs --checkpoint ID to say which checkpoint to fill")
     }
+    if let checkpoint = parsed.checkpoint, !Sandbox.isValidCheckpoint(checkpoint) {
+        fail("invalid --checkpoint '\(checkpoint)'; expected an ID starting with 'ft:' or 'ft-' without spaces")
+    }
     if (failStatusGiven || retryAfterGiven) && parsed.options.failureRate == 0 {
         fail("--fail-status and --retry-after need --fail-rate R greater than 0")
     }
@@ -135,6 +137,17 @@ if arguments.log {
     configuration.log = { entry in writeLine(entry.description, to: 2) }
 }
 let server = SandboxServer(sandbox: sandbox, configuration: configuration)
+
+// SIGINT and SIGTERM are blocked before any server thread starts, so every thread inherits
+// the mask and a signal stays pending until the main thread takes it with sigwait below.
+// A signal sent as soon as the listening line is read therefore still stops the server
+// cleanly.
+var stopSignals = sigset_t()
+sigemptyset(&stopSignals)
+sigaddset(&stopSignals, SIGINT)
+sigaddset(&stopSignals, SIGTERM)
+pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+
 let port: UInt16
 do {
     port = try server.start(host: arguments.host, port: arguments.port)
@@ -145,16 +158,7 @@ do {
 let displayHost = arguments.host.contains(":") ? "[\(arguments.host)]" : arguments.host
 writeLine("listening on http://\(displayHost):\(port)/v1", to: 1)
 
-var signalSources: [any DispatchSourceSignal] = []
-for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-    signal(number, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-    source.setEventHandler {
-        writeLine("ckpt-sandbox: stopping on \(name)", to: 2)
-        let finished = server.stop()
-        exit(finished ? 0 : 1)
-    }
-    source.resume()
-    signalSources.append(source)
-}
-dispatchMain()
+var received: Int32 = 0
+while sigwait(&stopSignals, &received) != 0 {}
+writeLine("ckpt-sandbox: stopping on \(received == SIGINT ? "SIGINT" : "SIGTERM")", to: 2)
+exit(server.stop() ? 0 : 1)

@@ -5,9 +5,23 @@ import Darwin
 #endif
 
 /// Tab completion at the prompt: command names where a command starts, `$variables`,
-/// `--options` of the command being typed, and file names after `source`.
+/// `--options` of the command being typed, the allowed values of an option or argument
+/// that takes one of a fixed set, and file names after `source`.
 struct Completer {
-    var commands: [(name: String, options: [String])]
+    /// The facts about one command that completion uses.
+    struct Command {
+        var name: String
+        /// The option names, each starting with `--`.
+        var options: [String] = []
+        /// The allowed values of options that take one of a fixed set, by option name.
+        var optionChoices: [String: [String]] = [:]
+        /// The allowed values of each positional parameter; empty for a free-form one.
+        var parameterChoices: [[String]] = []
+        /// The options that take no value, each starting with `--`.
+        var flags: Set<String> = []
+    }
+
+    var commands: [Command]
     var variableNames: [String]
 
     private static let wordSeparators: Set<Character> = [" ", "\t", "(", ")", "{", "}", "[", "]", ";", "\"", "'", "="]
@@ -23,32 +37,59 @@ struct Completer {
         let segment = before[segmentStart...].split { $0 == " " || $0 == "\t" }.map(String.init)
 
         let candidates: [String]
-        if word.hasPrefix("$") {
+        if before.hasSuffix("${") {
+            candidates = variableNames.filter { $0.hasPrefix(word) }
+        } else if word.hasPrefix("$") {
             candidates = variableNames.map { "$" + $0 }.filter { $0.hasPrefix(word) }
         } else if word.hasPrefix("-") {
-            candidates = options(in: segment).filter { $0.hasPrefix(word) }
+            candidates = command(in: segment)?.command.options.filter { $0.hasPrefix(word) } ?? []
         } else if segment.last == "source" {
             candidates = Self.fileNames(startingWith: word)
-        } else if segment.isEmpty || textBeforeCursor[..<wordStart].last == "=" {
+        } else if segment.isEmpty || segment.last == "=" {
             candidates = commands.map(\.name).filter { $0.hasPrefix(word) }
         } else {
-            candidates = []
+            candidates = choices(in: segment).filter { $0.hasPrefix(word) }
         }
         return LineEditor.Completion(word: word, candidates: Array(Set(candidates)).sorted())
     }
 
-    /// The options of the first known command in the segment.
-    private func options(in segment: [String]) -> [String] {
-        for word in segment {
+    /// Returns the first known command in the segment and the words after it.
+    private func command(in segment: [String]) -> (command: Command, arguments: ArraySlice<String>)? {
+        for (index, word) in segment.enumerated() {
             if let command = commands.first(where: { $0.name == word }) {
-                return command.options
+                return (command, segment[(index + 1)...])
             }
         }
-        return []
+        return nil
     }
 
-    /// The entries of the word's directory that start with its last component; directories
-    /// end with `/`. Hidden entries appear only when the component starts with a dot.
+    /// Returns the allowed values of the option or the positional argument being typed.
+    private func choices(in segment: [String]) -> [String] {
+        guard let (command, arguments) = command(in: segment) else { return [] }
+        if let option = arguments.last, let choices = command.optionChoices[option] {
+            return choices
+        }
+
+        var position = 0
+        var skipsValue = false
+        for argument in arguments {
+            if skipsValue {
+                skipsValue = false
+            } else if argument.hasPrefix("--") {
+                // Flags take no value; every other option takes the next word.
+                skipsValue = !command.isFlag(argument)
+            } else {
+                position += 1
+            }
+        }
+        // The word being typed is the value of an option without a fixed set of values.
+        if skipsValue { return [] }
+        guard position < command.parameterChoices.count else { return [] }
+        return command.parameterChoices[position]
+    }
+
+    /// Lists the entries of the word's folder that start with its last component, with a
+    /// `/` after folder names. Hidden entries appear only when the component starts with a dot.
     static func fileNames(startingWith word: String) -> [String] {
         let slash = word.lastIndex(of: "/")
         let directoryPart = slash.map { String(word[...$0]) } ?? ""
@@ -72,5 +113,11 @@ struct Completer {
             names.append(directoryPart + name + (isDirectory ? "/" : ""))
         }
         return names
+    }
+}
+
+extension Completer.Command {
+    fileprivate func isFlag(_ option: String) -> Bool {
+        flags.contains(option)
     }
 }

@@ -19,7 +19,7 @@ struct HistoryFile {
         self.path = path
     }
 
-    /// The path from `CKPT_HISTORY`, else `$HOME/.ckpt_history`; `nil` without either.
+    /// Returns the path from `CKPT_HISTORY`, else `$HOME/.ckpt_history`, else `nil`.
     static func defaultPath() -> String? {
         if let path = Terminal.environment("CKPT_HISTORY") {
             return path
@@ -36,6 +36,10 @@ struct HistoryFile {
             if errno == ENOENT { return nil }
             isWritable = false
             return "warning: cannot read the history file '\(path)': \(SystemError(code: errno)); history will not be saved"
+        }
+        if status.st_mode & S_IFMT == S_IFDIR {
+            isWritable = false
+            return "warning: the history file '\(path)' is a directory; history will not be saved"
         }
         if status.st_size == 0 {
             return nil
@@ -58,7 +62,15 @@ struct HistoryFile {
     /// - Returns: a warning to show when saving failed.
     func save(from editor: LineEditor) -> String? {
         guard isWritable else { return nil }
-        let temporaryPath = "\(path).\(getpid()).tmp"
+        // A symbolic link (a history file kept with other dotfiles) stays a link: the
+        // file it points to is replaced.
+        var target = path
+        if let resolved = realpath(path, nil) {
+            target = String(cString: resolved)
+            free(resolved)
+        }
+        // NOTE: two sessions that save at once keep the entries of the last one only.
+        let temporaryPath = "\(target).\(getpid()).tmp"
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             return "warning: cannot save the history to '\(path)': \(SystemError(code: errno))"
@@ -70,7 +82,7 @@ struct HistoryFile {
         }
         let saved = ckpt_history_save_file(editor.history, file)
         let closed = fclose(file)
-        guard saved >= 0, closed == 0, rename(temporaryPath, path) == 0 else {
+        guard saved >= 0, closed == 0, rename(temporaryPath, target) == 0 else {
             let error = SystemError(code: errno)
             unlink(temporaryPath)
             return "warning: cannot save the history to '\(path)': \(error)"

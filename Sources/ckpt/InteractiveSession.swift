@@ -11,7 +11,7 @@ final class InteractiveSession {
     init(engine: ScriptEngine, watcher: SignalWatcher) {
         self.engine = engine
         self.watcher = watcher
-        self.editor = LineEditor(watcher: watcher, outputToStandardError: !Terminal.isTerminal(1))
+        self.editor = LineEditor(watcher: watcher, outputDescriptor: LineEditor.terminalOutputDescriptor())
         self.historyFile = HistoryFile.defaultPath().map(HistoryFile.init(path:))
         editor.completer = { [engine] text in
             Completer(commands: engine.commands, variableNames: engine.variableNames).complete(text)
@@ -22,6 +22,9 @@ final class InteractiveSession {
     ///
     /// - Returns: the exit status.
     func run(startupFile: String?) async -> Int32 {
+        if !Terminal.hasUTF8Locale {
+            Terminal.write("warning: no UTF-8 locale is available, so non-ASCII input may be lost\n", to: 2)
+        }
         if let warning = historyFile?.load(into: editor) {
             Terminal.write(warning + "\n", to: 2)
         }
@@ -56,11 +59,19 @@ final class InteractiveSession {
         remember(entry)
 
         let engine = self.engine
-        let (outcome, interrupted) = await watcher.runCancellable {
+        return await runCancellable {
             await engine.evaluate(entry, sourceName: "<repl>")
         }
+    }
+
+    /// Runs an evaluation that Ctrl-C cancels, and prints `interrupted` when it was cancelled.
+    private func runCancellable(
+        _ evaluation: sending @escaping @isolated(any) () async -> ScriptEngine.Outcome
+    ) async -> ScriptEngine.Outcome {
+        let (outcome, interrupted) = await watcher.runCancellable(evaluation)
         if interrupted || outcome == .cancelled {
-            Terminal.write("interrupted\n", to: 2)
+            // The terminal has echoed ^C where the cursor was.
+            Terminal.write("\ninterrupted\n", to: 2)
         }
         return outcome
     }
@@ -79,8 +90,8 @@ final class InteractiveSession {
 
     private func evaluateStartupFile(_ path: String) async -> ScriptEngine.Outcome {
         let engine = self.engine
-        return await watcher.runCancellable {
+        return await runCancellable {
             await engine.run(file: path)
-        }.result
+        }
     }
 }

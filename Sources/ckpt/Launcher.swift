@@ -3,7 +3,7 @@ import Synchronization
 
 /// Turns the command line into a running program.
 struct Launcher: Sendable {
-    /// What ``prepare(arguments:)`` decided.
+    /// The result of ``prepare(arguments:)``.
     enum Preparation {
         /// Help, version or a usage error was printed; exit with this status.
         case finished(status: Int32)

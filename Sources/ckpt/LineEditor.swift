@@ -11,7 +11,7 @@ import CLineEdit
 /// through `EL_CLIENTDATA`. Characters are read by the editor itself rather than by
 /// libedit, so that a signal reported by ``SignalWatcher`` can end a read at once.
 final class LineEditor {
-    /// What one call of ``readLine(prompt:)`` produced.
+    /// The result of one call of ``readLine(prompt:)``.
     enum Input: Equatable {
         case line(String)
         /// Ctrl-C: the typed text is discarded.
@@ -50,12 +50,15 @@ final class LineEditor {
     ///
     /// - Parameters:
     ///   - watcher: the source of Ctrl-C, termination and resize events.
-    ///   - outputToStandardError: true when stdout is not a terminal, so that the prompt
-    ///     and the edited line are drawn on stderr.
-    init(watcher: SignalWatcher, outputToStandardError: Bool) {
+    ///   - outputDescriptor: where the prompt and the edited line are drawn; see
+    ///     ``terminalOutputDescriptor()``.
+    init(watcher: SignalWatcher, outputDescriptor: Int32) {
         self.watcher = watcher
-        self.outputDescriptor = outputToStandardError ? STDERR_FILENO : STDOUT_FILENO
-        self.editLine = ckpt_el_init("ckpt", outputToStandardError ? 1 : 0)
+        self.outputDescriptor = outputDescriptor
+        guard let editLine = ckpt_el_init("ckpt", outputDescriptor) else {
+            fatalError("cannot open descriptor \(outputDescriptor) for the line editor: \(SystemError(code: errno))")
+        }
+        self.editLine = editLine
         self.history = history_init()
         self.prompt = strdup("")
         configure()
@@ -88,9 +91,25 @@ final class LineEditor {
             return editor.complete()
         }
         ckpt_el_bind(editLine, "^I", "ckpt-complete")
-        // ~/.editrc (or $EDITRC) comes last so that the user's bindings win; the completion
+        // ~/.editrc (or $EDITRC) comes last so that the user's bindings win. The completion
         // function must exist before it, because binding an unknown name corrupts the heap.
         el_source(editLine, nil)
+    }
+
+    /// Returns the descriptor to draw the prompt on: stdout when it is a terminal, else
+    /// stderr when it is one, else the process's controlling terminal, else stderr.
+    ///
+    /// Results go to stdout and errors to stderr, so with both redirected the prompt is
+    /// still drawn on the terminal the user types at.
+    static func terminalOutputDescriptor() -> Int32 {
+        if Terminal.isTerminal(STDOUT_FILENO) {
+            return STDOUT_FILENO
+        }
+        if Terminal.isTerminal(STDERR_FILENO) {
+            return STDERR_FILENO
+        }
+        let terminal = open("/dev/tty", O_WRONLY | O_CLOEXEC)
+        return terminal >= 0 ? terminal : STDERR_FILENO
     }
 
     private static func from(_ editLine: OpaquePointer?) -> LineEditor? {
@@ -136,17 +155,6 @@ final class LineEditor {
         ckpt_history_enter(history, entry)
     }
 
-    /// The history entries, newest first.
-    var historyEntries: [String] {
-        var entries: [String] = []
-        var entry = ckpt_history_first(history)
-        while let current = entry {
-            entries.append(String(cString: current))
-            entry = ckpt_history_next(history)
-        }
-        return entries
-    }
-
     private func writeOutput(_ text: String) {
         Terminal.write(text, to: outputDescriptor)
     }
@@ -174,13 +182,13 @@ extension LineEditor {
                 if fillPending() == 0 {
                     return 0
                 }
+            case .retry:
+                continue
             case .stopped(let reason):
                 stopReason = reason
                 return -1
             case .resized:
                 el_resize(editLine)
-            case .retry:
-                continue
             }
         }
     }
@@ -250,24 +258,25 @@ extension LineEditor {
         return descriptors[0].revents != 0 ? .readable : .retry
     }
 
-    /// Reads what stdin has, up to 4 KiB; returns the byte count, 0 at end of input.
+    /// Reads what stdin has, up to 4 KiB. Returns the byte count, -1 when nothing could be
+    /// read yet, and 0 at the end of input.
     private func fillPending() -> Int {
         if pendingStart > 0 {
             pending.removeFirst(pendingStart)
             pendingStart = 0
         }
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(STDIN_FILENO, &buffer, buffer.count)
-            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-            guard count > 0 else {
-                // An incomplete sequence before the end of input can never complete.
-                pending.removeAll()
-                return 0
-            }
-            pending.append(contentsOf: buffer[0..<count])
-            return count
+        let count = read(STDIN_FILENO, &buffer, buffer.count)
+        if count < 0 && (errno == EINTR || errno == EAGAIN) {
+            return -1
         }
+        guard count > 0 else {
+            // An incomplete sequence before the end of input can never complete.
+            pending.removeAll()
+            return 0
+        }
+        pending.append(contentsOf: buffer[0..<count])
+        return count
     }
 }
 
@@ -298,7 +307,8 @@ extension LineEditor {
             el_insertstr(editLine, String(decoding: common.utf8.dropFirst(typed), as: UTF8.self))
             return UInt8(CC_REFRESH)
         }
-        writeOutput("\n" + Self.columns(completion.candidates.sorted()) )
+        let width = Terminal.width(of: outputDescriptor)
+        writeOutput("\n" + Self.columns(completion.candidates.sorted(), width: width))
         return UInt8(CC_REDISPLAY)
     }
 
@@ -319,8 +329,8 @@ extension LineEditor {
         return String(decoding: prefix, as: UTF8.self)
     }
 
-    /// The words in columns that fit 80 characters, one line per row.
-    static func columns(_ words: [String], width: Int = 80) -> String {
+    /// Lays the words out in columns that fit `width` characters.
+    static func columns(_ words: [String], width: Int) -> String {
         let columnWidth = (words.map(\.count).max() ?? 0) + 2
         let perRow = max(1, width / columnWidth)
         var text = ""

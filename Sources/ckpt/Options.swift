@@ -4,7 +4,7 @@ struct Options: Equatable, Sendable {
         case table, json, tsv, csv
     }
 
-    /// What runs: the prompt or standard input, a script file, or a one-liner.
+    /// The program to run: the prompt or standard input, a script file, or a one-liner.
     enum Program: Equatable, Sendable {
         case standardInput
         case file(path: String)
@@ -46,7 +46,7 @@ extension Options {
 
         Grant, list and revoke access to fine-tuned model checkpoints of the OpenAI API.
         Without FILE or -c, ckpt shows a prompt when stdin is a terminal and otherwise
-        runs the program read from stdin.
+        runs the program read from stdin; FILE '-' reads it from stdin too.
 
         options:
           -c CODE                 run CODE instead of a file
@@ -80,8 +80,9 @@ extension Options {
 
     /// Parses the arguments after the program name.
     ///
-    /// Options come before FILE; everything after FILE, or after `-c CODE`, is passed to
-    /// the script. `--` ends the options, and `--name=value` equals `--name value`.
+    /// Options come before FILE. Everything after FILE, after `-c CODE` or after `-` (read
+    /// the program from stdin) is passed to the script. `--` ends the options, and
+    /// `--name=value` equals `--name value`.
     static func parse(_ arguments: [String]) throws(UsageError) -> Options {
         var options = Options()
         var remaining = arguments[...]
@@ -100,7 +101,10 @@ extension Options {
                 options.program = .code(code)
                 break
             }
-            guard argument.hasPrefix("-"), argument != "-" else {
+            if argument == "-" {
+                break
+            }
+            guard argument.hasPrefix("-") else {
                 options.program = .file(path: argument)
                 break
             }

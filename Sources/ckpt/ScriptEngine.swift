@@ -27,8 +27,14 @@ final class ScriptEngine: Sendable {
     /// Diagnostics are coloured only when stderr is a terminal, `NO_COLOR` is unset and
     /// the format is table.
     init(options: Options) {
-        let configuration = Self.configuration(options)
+        var configuration = Self.configuration(options)
         apiKeySecret = configuration.apiKey?.secret
+        if options.sandbox {
+            // The emulator accepts any bearer key but rejects requests without one. The
+            // reserved .invalid domain shows in `client` that nothing leaves the process.
+            configuration.apiKey = APIKey("sk-sandbox", source: .placeholder("the in-process sandbox needs no key"))
+            configuration.baseURL = "http://sandbox.invalid/v1"
+        }
         let transport: any HTTPTransport = options.sandbox ? SandboxTransport(sandbox: Sandbox()) : CurlTransport()
         interpreter = Interpreter(
             client: PermissionsClient(configuration: configuration, transport: transport), output: output)
@@ -55,10 +61,6 @@ final class ScriptEngine: Sendable {
         }
         if let maxRetries = options.maxRetries {
             configuration.maxRetries = maxRetries
-        }
-        if options.sandbox && configuration.apiKey == nil {
-            // The emulator accepts any bearer key but rejects requests without one.
-            configuration.apiKey = APIKey("sk-sandbox")
         }
         if options.trace {
             configuration.tracer = { event in
@@ -106,10 +108,28 @@ final class ScriptEngine: Sendable {
         Interpreter.needsContinuation(source)
     }
 
-    /// Command names with their option names (each starting with `--`), for completion.
-    var commands: [(name: String, options: [String])] {
-        interpreter.commands.map { command in
-            (command.name, command.options.map { "--" + $0.name })
+    /// The commands as completion needs them. `help` takes a command name.
+    var commands: [Completer.Command] {
+        let declarations = interpreter.commands
+        return declarations.map { declaration in
+            var command = Completer.Command(name: declaration.name)
+            for option in declaration.options {
+                let name = "--" + option.name
+                command.options.append(name)
+                switch option.type {
+                case nil: command.flags.insert(name)
+                case .choice(let choices)?: command.optionChoices[name] = choices
+                default: break
+                }
+            }
+            command.parameterChoices = declaration.parameters.map { parameter in
+                if case .choice(let choices) = parameter.type { return choices }
+                return []
+            }
+            if declaration.name == "help" {
+                command.parameterChoices = [declarations.map(\.name)]
+            }
+            return command
         }
     }
 

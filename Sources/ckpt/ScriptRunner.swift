@@ -15,6 +15,18 @@ struct ScriptRunner {
             Terminal.write("ckpt: cannot read the script '\(path)': \(SystemError(code: errno))\n", to: 2)
             return 2
         }
+        // Standard input is read before the program starts, while SIGINT still exits at
+        // once: a blocking read would not notice a cancelled task.
+        var standardInput = ""
+        if program == .standardInput {
+            do {
+                standardInput = String(decoding: try Terminal.readAll(0), as: UTF8.self)
+            } catch {
+                Terminal.write("ckpt: cannot read standard input: \(error)\n", to: 2)
+                return 2
+            }
+        }
+
         let engine = self.engine
         let (outcome, interrupted) = await watcher.runCancellable {
             switch program {
@@ -23,7 +35,7 @@ struct ScriptRunner {
             case .file(let path):
                 await engine.run(file: path)
             case .standardInput:
-                await Self.evaluateStandardInput(with: engine)
+                await engine.evaluate(standardInput, sourceName: "<stdin>")
             }
         }
         if interrupted {
@@ -34,16 +46,5 @@ struct ScriptRunner {
         case .failure(let status), .exit(let status): return status
         case .cancelled: return 130
         }
-    }
-
-    private static func evaluateStandardInput(with engine: ScriptEngine) async -> ScriptEngine.Outcome {
-        let source: String
-        do {
-            source = String(decoding: try Terminal.readAll(0), as: UTF8.self)
-        } catch {
-            Terminal.write("ckpt: cannot read standard input: \(error)\n", to: 2)
-            return .failure(status: 2)
-        }
-        return await engine.evaluate(source, sourceName: "<stdin>")
     }
 }

@@ -13,7 +13,7 @@ import Synchronization
 /// runs and no process-wide variable is needed. ``start(interactive:)`` must run before
 /// any other thread exists, because threads inherit the signal mask of their creator.
 final class SignalWatcher: Sendable {
-    /// What the line editor should do after ``wakeDescriptor`` became readable.
+    /// An event for the line editor, announced by ``wakeDescriptor`` becoming readable.
     enum PromptEvent: Equatable {
         case interrupt
         case terminate(signal: Int32)
@@ -32,7 +32,7 @@ final class SignalWatcher: Sendable {
     private struct State {
         var phase = Phase.idle
         var pendingPromptEvents: [PromptEvent] = []
-        /// Set by SIGINT while a command ran; read once by ``takeInterruption()``.
+        /// Set by SIGINT while a command runs; ``runCancellable(_:)`` returns it.
         var interrupted = false
         /// The first terminating signal received, if any.
         var terminatingSignal: Int32?
@@ -120,8 +120,10 @@ final class SignalWatcher: Sendable {
             case .prompt:
                 return .wakePrompt
             case .running(let cancel, let cancelRequested):
-                // A second Ctrl-C exits when the command ignores the first one.
-                if cancelRequested { return .exitNow }
+                // In a script, a second Ctrl-C exits when the command ignores the first one.
+                // At the prompt it only cancels again, so that an impatient second Ctrl-C
+                // does not end the session; Ctrl-\ still quits.
+                if cancelRequested && !interactive { return .exitNow }
                 state.phase = .running(cancel: cancel, cancelRequested: true)
                 state.interrupted = true
                 return .cancel(cancel)
@@ -155,12 +157,15 @@ final class SignalWatcher: Sendable {
     }
 
     private func notifyPrompt(_ event: PromptEvent) {
-        state.withLock { state in
-            guard case .prompt = state.phase else { return }
+        let atPrompt = state.withLock { state in
+            guard case .prompt = state.phase else { return false }
             state.pendingPromptEvents.append(event)
+            return true
         }
-        var byte: UInt8 = 1
-        _ = write(wakeWriteDescriptor, &byte, 1)
+        if atPrompt {
+            var byte: UInt8 = 1
+            _ = write(wakeWriteDescriptor, &byte, 1)
+        }
     }
 
     private static func exitImmediately(status: Int32) -> Never {

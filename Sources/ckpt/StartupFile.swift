@@ -6,8 +6,8 @@ import Darwin
 
 /// The file run before the first prompt: `~/.ckptrc`, unless `CKPT_RC` names another.
 enum StartupFile {
-    /// The path to run, or `nil` when there is none; a missing `~/.ckptrc` is not an error,
-    /// a missing file named by `CKPT_RC` is.
+    /// Returns the path to run, or `nil` when there is none. A missing `~/.ckptrc` is not
+    /// an error, but a missing file named by `CKPT_RC` is.
     static func path() -> String? {
         if let path = Terminal.environment("CKPT_RC") {
             return path

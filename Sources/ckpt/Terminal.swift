@@ -10,7 +10,7 @@ enum Terminal {
         isatty(descriptor) == 1
     }
 
-    /// The environment variable's value, or `nil` when it is unset or empty.
+    /// Returns the environment variable's value, or `nil` when it is unset or empty.
     static func environment(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }
         let text = String(cString: value)
@@ -34,6 +34,18 @@ enum Terminal {
             }
         }
         return false
+    }
+
+    /// True when the character type locale uses UTF-8; see ``setUpUTF8Locale()``.
+    static var hasUTF8Locale: Bool {
+        usesUTF8()
+    }
+
+    /// Returns the width of the terminal on `descriptor` in columns, or 80 when it is unknown.
+    static func width(of descriptor: Int32) -> Int {
+        var size = winsize()
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
     }
 
     private static func usesUTF8() -> Bool {

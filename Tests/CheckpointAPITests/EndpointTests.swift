@@ -147,6 +147,43 @@ import Testing
         #expect(deleted == DeletedCheckpointPermission(id: "cp_zc4Q7MP6XxulcVzj4MZdwsAB", deleted: true))
     }
 
+    // MARK: planned writes
+
+    @Test func plannedCreateMatchesTheSentRequest() async throws {
+        let transport = ScriptedTransport([.respond(.json(createdJSON))])
+        let client = Fixture.client(transport)
+        let projects = ["proj_abGMw1llN8IrBb6SvvY5A1iH", "proj/with slash"]
+
+        let planned = try client.plannedCreate(checkpoint: Fixture.checkpoint, projectIDs: projects)
+        try await client.create(checkpoint: Fixture.checkpoint, projectIDs: projects)
+
+        let request = try #require(transport.requests.first)
+        #expect(planned.method == .post)
+        #expect(Fixture.baseURL + planned.path == request.url)
+        #expect(planned.body == String(decoding: try #require(request.body), as: UTF8.self))
+        #expect(planned.description.hasPrefix("POST \(Fixture.checkpointPath) {"))
+    }
+
+    @Test func plannedDeleteEncodesThePermission() throws {
+        let client = Fixture.client(ScriptedTransport([]))
+
+        let planned = try client.plannedDelete(checkpoint: Fixture.checkpoint, permissionID: "cp_a/b")
+
+        #expect(planned == PlannedWrite(method: .delete, path: Fixture.checkpointPath + "/cp_a%2Fb"))
+        #expect(planned.description == "DELETE \(Fixture.checkpointPath)/cp_a%2Fb")
+    }
+
+    @Test func plannedWritesRejectWhatTheCallsReject() {
+        let client = Fixture.client(ScriptedTransport([]))
+
+        #expect(throws: APIError.invalidArgument(name: "project IDs", value: "[]", reason: "give at least one project ID")) {
+            try client.plannedCreate(checkpoint: Fixture.checkpoint, projectIDs: [])
+        }
+        #expect(throws: APIError.self) {
+            try client.plannedDelete(checkpoint: Fixture.checkpoint, permissionID: "..")
+        }
+    }
+
     // MARK: headers
 
     @Test func everyRequestCarriesTheStandardHeaders() async throws {

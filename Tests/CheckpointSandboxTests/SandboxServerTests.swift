@@ -267,6 +267,32 @@ struct BadRequestCase: CustomTestStringConvertible, Sendable {
         #expect(closedAfterResponse)
     }
 
+    @Test func randomBytesNeverBreakServer() throws {
+        let server = try TestServer { $0.requestTimeout = .milliseconds(200) }
+        var random = SplitMix64(seed: 2026)
+        var statuses: Set<Int> = []
+        for round in 0..<150 {
+            let client = try server.connect()
+            let count = Int(random.next() % 3000) + 1
+            var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            // Every third round looks like HTTP up to a point, to reach deeper parser states.
+            if round % 3 == 0 {
+                bytes = Array("POST \(permissionsPath) HTTP/1.1\r\nContent-Length: 12\r\n".utf8) + bytes
+            }
+            bytes += Array("\r\n\r\n".utf8)
+            client.send(bytes)
+            if let response = try? client.readResponse() {
+                statuses.insert(response.status)
+            }
+        }
+        let client = try server.connect()
+        client.send(request("GET", permissionsPath))
+
+        #expect(try client.readResponse().status == 200)
+        #expect(statuses.isSubset(of: [400, 401, 404, 405, 408, 411, 413, 431, 501, 505]), "\(statuses)")
+        #expect(statuses.contains(400))
+    }
+
     // MARK: Concurrency, limits and stopping
 
     @Test func sixtyFourKeepAliveConnectionsAreServed() throws {
@@ -312,6 +338,18 @@ struct BadRequestCase: CustomTestStringConvertible, Sendable {
         #expect(server.server.stop())
         #expect(try client.isClosedByServer())
         #expect(server.server.port == nil)
+    }
+
+    @Test func stopInterruptsLatencyWait() throws {
+        let server = try TestServer(sandbox: Sandbox(options: .init(latency: .seconds(600))))
+        let client = try server.connect()
+        client.send(request("GET", permissionsPath))
+        usleep(200_000)
+
+        // Without the interruption the connection thread would sleep for 600 s and stop
+        // would give up after its 5 s timeout.
+        #expect(server.server.stop(timeout: .seconds(5)))
+        #expect(try client.isClosedByServer())
     }
 
     @Test func restartAfterStopServesAgain() throws {

@@ -143,3 +143,14 @@ extension DiagnosticTests {
             == "host:2:3: error: unknown command 'abc'\n  abc stored\n  ^~~\n")
     }
 }
+
+extension DiagnosticTests {
+    @Test func resynchronizingSkipsBracketsOfTheFailingStatement() async {
+        let error = await failure(of: "let x = [1,\n  2 3]\nprint ok\nif true {\n  print (a b\n  )) \n}\nprint )")
+        guard case .syntax(let diagnostics)? = error else {
+            Issue.record("expected a syntax error, got \(String(describing: error))")
+            return
+        }
+        #expect(diagnostics.map(\.range.start.line) == [2, 6, 8])
+    }
+}

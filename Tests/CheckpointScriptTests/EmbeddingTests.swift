@@ -198,3 +198,17 @@ func sandboxInterpreter(
         #expect(sink.output.split(separator: "\r\n").count == 21)
     }
 }
+
+extension EmbeddingTests {
+    @Test func commandRegisteredMidScriptIsCallable() async throws {
+        let (interpreter, sink) = makeInterpreter()
+        interpreter.register("install") { call in
+            call.interpreter.register("later") { _ in .string("installed") }
+            return .null
+        }
+        try await interpreter.evaluate("let before = later\ninstall\nlet after = later\nlater")
+        #expect(interpreter.value(of: "before") == .string("later"))
+        #expect(interpreter.value(of: "after") == .string("installed"))
+        #expect(sink.output == "installed\n")
+    }
+}

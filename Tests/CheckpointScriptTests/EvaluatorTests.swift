@@ -1,4 +1,5 @@
 import CheckpointAPI
+import Synchronization
 import Testing
 
 @testable import CheckpointScript
@@ -148,5 +149,35 @@ import Testing
 
     @Test func lineContinuationJoinsLines() async {
         #expect(await output(of: "print a \\\n  b") == "a b\n")
+    }
+}
+
+extension EvaluatorTests {
+    @Test func commandsInsideExpressionsRunOnce() async throws {
+        let (interpreter, _) = makeInterpreter()
+        let calls = Mutex(0)
+        interpreter.register("tick") { _ in
+            calls.withLock { $0 += 1 }
+            return .boolean(true)
+        }
+        interpreter.define("a", .integer(1))
+        #expect(try await interpreter.evaluate("let v = [$a, {t: (tick)}, \"$a\"]")
+            == .list([.integer(1), .record(["t": .boolean(true)]), .string("1")]))
+        #expect(calls.withLock { $0 } == 1)
+        #expect(try await interpreter.evaluate("let v = false and (tick)") == .boolean(false))
+        #expect(calls.withLock { $0 } == 1)
+        #expect(try await interpreter.evaluate("let v = not (tick) or (tick)") == .boolean(true))
+        #expect(calls.withLock { $0 } == 3)
+    }
+
+    @Test func errorBeforeACommandStopsIt() async {
+        let (interpreter, _) = makeInterpreter()
+        let calls = Mutex(0)
+        interpreter.register("tick") { _ in
+            calls.withLock { $0 += 1 }
+            return .null
+        }
+        await #expect(throws: ScriptError.self) { try await interpreter.evaluate("let v = [$missing, (tick)]") }
+        #expect(calls.withLock { $0 } == 0)
     }
 }

@@ -1,3 +1,5 @@
+import CheckpointAPI
+import Synchronization
 import Testing
 
 @testable import CheckpointScript
@@ -62,5 +64,25 @@ import Testing
         #expect(sink.errorOutput == "err")
         sink.clear()
         #expect(sink.output == "")
+    }
+}
+
+/// Records writes and flushes in order.
+final class EventSink: OutputSink {
+    let events = Mutex<[String]>([])
+
+    func write(_ text: String) { events.withLock { $0.append(text) } }
+    func writeError(_ text: String) { events.withLock { $0.append("error: " + text) } }
+    func flush() { events.withLock { $0.append("flush") } }
+}
+
+extension OutputTests {
+    @Test func outputIsFlushedBeforeEachRequest() async throws {
+        let sink = EventSink()
+        let configuration = ClientConfiguration(apiKey: APIKey("sk-test"), maxRetries: 0)
+        let interpreter = Interpreter(
+            client: PermissionsClient(configuration: configuration, transport: CannedTransport()), output: sink)
+        try await interpreter.evaluate("for n in [1, 2] { print $n; try { permissions.list ft:x } catch e { } }")
+        #expect(sink.events.withLock { $0 } == ["1\n", "flush", "2\n", "flush", "flush"])
     }
 }

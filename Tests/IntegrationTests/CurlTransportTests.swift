@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import CheckpointAPI
 
@@ -13,7 +14,7 @@ import Testing
     static let checkpoint = "ft:gpt-4o-mini-2024-07-18:org:weather:B7R9VjQd"
     static let checkpointPath = "/fine_tuning/checkpoints/ft:gpt-4o-mini-2024-07-18:org:weather:B7R9VjQd/permissions"
 
-    func listRequest(_ server: CurlSandboxServer, timeout: Duration = .seconds(10)) -> HTTPRequest {
+    func listRequest(_ server: SandboxProcess, timeout: Duration = .seconds(10)) -> HTTPRequest {
         HTTPRequest(
             method: .get, url: server.baseURL + Self.checkpointPath,
             headers: ["Authorization": "Bearer \(Self.key)", "Accept": "application/json"],
@@ -21,7 +22,7 @@ import Testing
     }
 
     func client(
-        _ server: CurlSandboxServer,
+        _ server: SandboxProcess,
         transport: CurlTransport = CurlTransport(),
         timeout: Duration = .seconds(10),
         maxRetries: Int = 0,
@@ -39,8 +40,8 @@ import Testing
     // MARK: round trips
 
     @Test func permissionsRoundTrip() async throws {
-        let server = try CurlSandboxServer()
-        defer { server.stop() }
+        let server = try SandboxProcess()
+        defer { server.stop(signal: SIGKILL) }
         let permissions = client(server)
         let projects = ["proj_abGMw1llN8IrBb6SvvY5A1iH", "proj_iqGMw1llN8IrBb6SvvY5A1oF"]
 
@@ -63,8 +64,8 @@ import Testing
     }
 
     @Test func responseCarriesStatusHeadersAndBody() async throws {
-        let server = try CurlSandboxServer()
-        defer { server.stop() }
+        let server = try SandboxProcess()
+        defer { server.stop(signal: SIGKILL) }
         let transport = CurlTransport()
 
         let response = try await transport.send(listRequest(server))
@@ -76,8 +77,8 @@ import Testing
     }
 
     @Test func missingKeyGetsUnauthorized() async throws {
-        let server = try CurlSandboxServer()
-        defer { server.stop() }
+        let server = try SandboxProcess()
+        defer { server.stop(signal: SIGKILL) }
         var request = listRequest(server)
         request.headers["Authorization"] = nil
 
@@ -90,8 +91,8 @@ import Testing
     // MARK: connections
 
     @Test func keepAliveConnectionIsReused() async throws {
-        let server = try CurlSandboxServer()
-        defer { server.stop() }
+        let server = try SandboxProcess()
+        defer { server.stop(signal: SIGKILL) }
         let transport = CurlTransport()
 
         for _ in 0..<20 {
@@ -103,8 +104,8 @@ import Testing
     }
 
     @Test func concurrentRequestsShareThePool() async throws {
-        let server = try CurlSandboxServer()
-        defer { server.stop() }
+        let server = try SandboxProcess()
+        defer { server.stop(signal: SIGKILL) }
         let transport = CurlTransport(maximumConnections: 4)
         let request = listRequest(server)
 
@@ -125,10 +126,10 @@ import Testing
     }
 
     @Test func closedPortIsConnectionFailure() async throws {
-        let server = try CurlSandboxServer()
+        let server = try SandboxProcess()
         let request = listRequest(server)
         let port = server.port
-        server.stop()
+        server.stop(signal: SIGKILL)
 
         let error = await #expect(throws: TransportError.self) {
             try await CurlTransport().send(request)
@@ -143,8 +144,8 @@ import Testing
     }
 
     @Test func closedPortIsRetriedThroughTheClient() async throws {
-        let server = try CurlSandboxServer()
-        server.stop()
+        let server = try SandboxProcess()
+        server.stop(signal: SIGKILL)
         let attempts = Atomic<Int>(0)
         let permissions = client(server, maxRetries: 2, tracer: { _ in attempts.add(1, ordering: .relaxed) })
 
@@ -162,8 +163,8 @@ import Testing
     // MARK: timeout and cancellation
 
     @Test func slowResponseTimesOut() async throws {
-        let server = try CurlSandboxServer(arguments: ["--latency-ms", "3000"])
-        defer { server.stop() }
+        let server = try SandboxProcess(["--latency-ms", "3000"])
+        defer { server.stop(signal: SIGKILL) }
         let clock = ContinuousClock()
         let start = clock.now
 
@@ -176,8 +177,8 @@ import Testing
     }
 
     @Test func timeoutThroughTheClient() async throws {
-        let server = try CurlSandboxServer(arguments: ["--latency-ms", "3000"])
-        defer { server.stop() }
+        let server = try SandboxProcess(["--latency-ms", "3000"])
+        defer { server.stop(signal: SIGKILL) }
         let permissions = client(server, timeout: .milliseconds(200))
 
         let error = await #expect(throws: APIError.self) {
@@ -188,8 +189,8 @@ import Testing
     }
 
     @Test func cancellationAbortsTheTransfer() async throws {
-        let slowServer = try CurlSandboxServer(arguments: ["--latency-ms", "5000"])
-        defer { slowServer.stop() }
+        let slowServer = try SandboxProcess(["--latency-ms", "5000"])
+        defer { slowServer.stop(signal: SIGKILL) }
         let transport = CurlTransport(maximumConnections: 1)
         let request = listRequest(slowServer)
         let clock = ContinuousClock()
@@ -204,15 +205,15 @@ import Testing
         #expect(throws: TransportError.cancelled) { try result.get() }
 
         // The handle that served the aborted transfer serves the next one.
-        let fastServer = try CurlSandboxServer()
-        defer { fastServer.stop() }
+        let fastServer = try SandboxProcess()
+        defer { fastServer.stop(signal: SIGKILL) }
         let response = try await transport.send(listRequest(fastServer))
         #expect(response.status == 200)
     }
 
     @Test func cancellationThroughTheClient() async throws {
-        let server = try CurlSandboxServer(arguments: ["--latency-ms", "5000"])
-        defer { server.stop() }
+        let server = try SandboxProcess(["--latency-ms", "5000"])
+        defer { server.stop(signal: SIGKILL) }
         let permissions = client(server, maxRetries: 2)
         let clock = ContinuousClock()
 
@@ -227,8 +228,8 @@ import Testing
     }
 
     @Test func alreadyCancelledTaskSendsNothing() async throws {
-        let server = try CurlSandboxServer()
-        defer { server.stop() }
+        let server = try SandboxProcess()
+        defer { server.stop(signal: SIGKILL) }
         let transport = CurlTransport()
         let request = listRequest(server)
 

@@ -119,6 +119,11 @@ extension CommandLineTests {
         #expect(result.standardError.hasPrefix("\(script):2:7: error: undefined variable '$missing'\nprint $missing\n      ^~~~~~~~\n"))
     }
 
+    @Test func dashReadsStandardInputWithArguments() throws {
+        let result = try runCkpt(["-", "proj_a", "proj_b"], input: "print $args\n", environment: environment)
+        #expect(result == CommandResult(status: 0, standardOutput: "[\"proj_a\",\"proj_b\"]\n", standardError: ""))
+    }
+
     @Test func exitCommandSetsStatus() throws {
         let result = try runCkpt(["-c", "print a\nexit 3\nprint b"], environment: environment)
         #expect(result == CommandResult(status: 3, standardOutput: "a\n", standardError: ""))
@@ -185,6 +190,16 @@ extension CommandLineTests {
                      "timeout: 2.5 s", "max retries: 0"] {
             #expect(result.standardOutput.contains(line + "\n"), "missing \(line)")
         }
+    }
+
+    @Test func sandboxClientShowsNoRealKeyOrURL() throws {
+        var keyed = environment
+        keyed["OPENAI_ADMIN_KEY"] = "sk-admin-real-secret"
+        let result = try runCkpt(["--sandbox", "-c", "client"], environment: keyed)
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("base URL: http://sandbox.invalid/v1\n"))
+        #expect(result.standardOutput.contains("API key: set, from a placeholder (the in-process sandbox needs no key)\n"))
+        #expect(!result.standardOutput.contains("sk-admin-real-secret"))
     }
 
     @Test func failedRequestExitsOne() throws {

@@ -17,7 +17,7 @@ struct CommandResult: Equatable, CustomStringConvertible {
 
 /// Where the tests find the built binaries and keep their files.
 enum Fixture {
-    /// The folder of the test bundle, which is the build folder that also holds `ckpt`.
+    /// The folder of the test bundle, which is the build folder that also contains `ckpt`.
     static let binaryFolder: String = {
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
@@ -32,14 +32,15 @@ enum Fixture {
 
     static var ckpt: String { binaryFolder + "/ckpt" }
 
-    /// A new empty folder under /tmp.
+    /// Creates an empty folder under /tmp and returns its path.
     static func temporaryFolder() -> String {
         var template = Array("/tmp/ckpt-tests-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else { fatalError("mkdtemp failed: errno \(errno)") }
         return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// An environment without the caller's keys, history or startup file: HOME is `home`.
+    /// Returns an environment without the caller's keys, history or startup file, with
+    /// `home` as HOME.
     static func environment(home: String, _ extra: [String: String] = [:]) -> [String: String] {
         var environment = [
             "HOME": home,

@@ -127,6 +127,25 @@ struct PromptTests {
         #expect(saved.last == "#\\040newest")
     }
 
+    @Test func historySymlinkStaysLink() throws {
+        defer { Fixture.removeFolder(home) }
+        let target = home + "/history-target"
+        Fixture.write("_HiStOrY_V2_\n#\\040old\n", to: target, mode: 0o600)
+        #expect(symlink(target, historyPath) == 0)
+
+        let terminal = try startPrompt()
+        try terminal.expect("ckpt> ")
+        terminal.send("# new\r")
+        try terminal.expect("ckpt> ")
+        terminal.send("\u{04}")
+        #expect(try terminal.waitForExit() == 0)
+
+        var status = stat()
+        #expect(lstat(historyPath, &status) == 0)
+        #expect(status.st_mode & S_IFMT == S_IFLNK)
+        #expect(Fixture.read(target) == "_HiStOrY_V2_\n#\\040old\n#\\040new\n")
+    }
+
     @Test func foreignHistoryFileWarnsAndStaysUnchanged() throws {
         defer { Fixture.removeFolder(home) }
         let foreign = "ls -la\ncd /tmp\n"

@@ -21,13 +21,14 @@ final class PseudoTerminal {
     private var consumed = 0
     private var exitStatus: Int32?
 
-    /// Starts `executable` with the terminal as its stdin, stdout and stderr (unless
-    /// `standardOutputPath` names a file for stdout), in a session of its own.
+    /// Starts `executable` with the terminal as its stdin, stdout and stderr, in a session
+    /// of its own. `standardOutputPath` and `standardErrorPath` send those streams to files.
     init(
         executable: String,
         arguments: [String] = [],
         environment: [String: String],
-        standardOutputPath: String? = nil
+        standardOutputPath: String? = nil,
+        standardErrorPath: String? = nil
     ) throws {
         var master: Int32 = -1, slave: Int32 = -1
         var size = winsize(ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0)
@@ -51,7 +52,11 @@ final class PseudoTerminal {
         } else {
             posix_spawn_file_actions_adddup2(&actions, 0, 1)
         }
-        posix_spawn_file_actions_adddup2(&actions, 0, 2)
+        if let standardErrorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, standardErrorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 0, 2)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -98,6 +103,12 @@ final class PseudoTerminal {
     func send(_ text: String) {
         var bytes = Array(text.utf8)
         _ = write(master, &bytes, bytes.count)
+    }
+
+    /// Changes the terminal's size, which sends SIGWINCH to the program.
+    func resize(rows: UInt16, columns: UInt16) {
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
     }
 
     /// Waits until the terminal shows `text` after the previous match.
@@ -147,7 +158,7 @@ final class PseudoTerminal {
         throw TerminalTestError(description: "the process did not exit; the terminal showed \(String(reflecting: unreadOutput))")
     }
 
-    /// The terminal's current modes, as the program left them.
+    /// Returns the terminal's current modes, as the program left them.
     func modes() -> termios {
         var modes = termios()
         tcgetattr(slave, &modes)

@@ -79,16 +79,20 @@ public struct APIClient: Sendable {
         var encodedBody: Data?
         if let body {
             headers["Content-Type"] = "application/json"
-            do {
-                encodedBody = try JSONEncoder().encode(body)
-            } catch {
-                throw .invalidArgument(
-                    name: "request body", value: "\(type(of: body))", reason: "\(error)")
-            }
+            encodedBody = try Self.encodeBody(body)
         }
         return HTTPRequest(
             method: method, url: baseURL + pathAndQuery, headers: headers,
             body: encodedBody, timeout: configuration.timeout)
+    }
+
+    /// Encodes a request body as JSON, as every request sends it.
+    static func encodeBody(_ body: some Encodable) throws(APIError) -> Data {
+        do {
+            return try JSONEncoder().encode(body)
+        } catch {
+            throw .invalidArgument(name: "request body", value: "\(type(of: body))", reason: "\(error)")
+        }
     }
 
     /// Sends `request`, retrying as ``retryPolicy`` and ``ClientConfiguration/maxRetries`` allow.

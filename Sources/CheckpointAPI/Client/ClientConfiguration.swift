@@ -12,11 +12,15 @@ public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public enum Source: Sendable, Equatable, CustomStringConvertible {
         case environment(variable: String)
         case code
+        /// A stand-in key for a server that needs none, such as the sandbox; the text
+        /// says why no real key is needed.
+        case placeholder(String)
 
         public var description: String {
             switch self {
             case .environment(let variable): "the environment variable \(variable)"
             case .code: "the client configuration"
+            case .placeholder(let reason): "a placeholder (\(reason))"
             }
         }
     }

@@ -30,6 +30,16 @@ public struct PermissionsClient: Sendable {
     /// - Throws: ``APIError``; `invalidArgument` before sending for an empty list.
     @discardableResult
     public func create(checkpoint: String, projectIDs: [String]) async throws(APIError) -> PermissionPage {
+        let path = try plannedCreate(checkpoint: checkpoint, projectIDs: projectIDs).path
+        return try await client.send(
+            .post, path: path, body: CreatePermissionsRequest(projectIDs: projectIDs))
+    }
+
+    /// Checks the arguments of ``create(checkpoint:projectIDs:)`` and returns the request
+    /// it would send, without sending it.
+    ///
+    /// - Throws: ``APIError/invalidArgument(name:value:reason:)`` as `create` would.
+    public func plannedCreate(checkpoint: String, projectIDs: [String]) throws(APIError) -> PlannedWrite {
         let path = try Self.path(checkpoint: checkpoint)
         guard !projectIDs.isEmpty else {
             throw .invalidArgument(name: "project IDs", value: "[]", reason: "give at least one project ID")
@@ -37,8 +47,8 @@ public struct PermissionsClient: Sendable {
         if let empty = projectIDs.first(where: { $0.isEmpty }) {
             throw .invalidArgument(name: "project ID", value: empty, reason: "must not be empty")
         }
-        return try await client.send(
-            .post, path: path, body: CreatePermissionsRequest(projectIDs: projectIDs))
+        let body = try APIClient.encodeBody(CreatePermissionsRequest(projectIDs: projectIDs))
+        return PlannedWrite(method: .post, path: path, body: String(decoding: body, as: UTF8.self))
     }
 
     /// Fetches one page of the checkpoint's permissions.
@@ -97,9 +107,16 @@ public struct PermissionsClient: Sendable {
     /// - Returns: the deletion record; `deleted` is true when the permission was removed.
     @discardableResult
     public func delete(checkpoint: String, permissionID: String) async throws(APIError) -> DeletedCheckpointPermission {
+        let path = try plannedDelete(checkpoint: checkpoint, permissionID: permissionID).path
+        return try await client.send(.delete, path: path)
+    }
+
+    /// Checks the arguments of ``delete(checkpoint:permissionID:)`` and returns the
+    /// request it would send, without sending it.
+    public func plannedDelete(checkpoint: String, permissionID: String) throws(APIError) -> PlannedWrite {
         let checkpointPath = try Self.path(checkpoint: checkpoint)
         let permission = try PercentEncoding.pathSegment(permissionID, name: "permission ID")
-        return try await client.send(.delete, path: checkpointPath + "/" + permission)
+        return PlannedWrite(method: .delete, path: checkpointPath + "/" + permission)
     }
 
     static func path(checkpoint: String) throws(APIError) -> String {
@@ -116,5 +133,25 @@ public struct PermissionsClient: Sendable {
         if let limit { query.append(("limit", String(limit))) }
         if let order { query.append(("order", order.rawValue)) }
         return query
+    }
+}
+
+/// A write request as the client would send it, for dry runs: what `--dry-run` prints.
+public struct PlannedWrite: Sendable, Equatable, CustomStringConvertible {
+    public var method: HTTPMethod
+    /// The path after the base URL, percent-encoded as it would be sent.
+    public var path: String
+    /// The JSON body as it would be sent, if the request has one.
+    public var body: String?
+
+    public init(method: HTTPMethod, path: String, body: String? = nil) {
+        self.method = method
+        self.path = path
+        self.body = body
+    }
+
+    /// The method, the path and the body on one line.
+    public var description: String {
+        "\(method) \(path)" + (body.map { " " + $0 } ?? "")
     }
 }

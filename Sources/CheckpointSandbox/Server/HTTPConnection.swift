@@ -128,10 +128,15 @@ struct HTTPConnection {
         let latency = sandbox.options.latency
         if latency > .zero {
             sleep(for: latency)
+            if isStopping() {
+                return false
+            }
         }
         let response = sandbox.handle(request)
-        let sent = write(Self.serialize(response, keepAlive: head.keepAlive, includeBody: head.method != "HEAD"))
+        // Logging before sending keeps the log line ahead of anything the client does
+        // after it has read the response.
         log(head, response: response, started: requestStart)
+        let sent = write(Self.serialize(response, keepAlive: head.keepAlive, includeBody: head.method != "HEAD"))
         return sent && head.keepAlive && !isStopping()
     }
 
@@ -141,9 +146,9 @@ struct HTTPConnection {
         var response = error.response()
         let requestID = sandbox.makeRequestID()
         response.headers["x-request-id"] = requestID
-        _ = write(Self.serialize(response, keepAlive: false, includeBody: true))
         configuration.log?(SandboxServer.LogEntry(
             method: "-", path: "-", status: error.status, requestID: requestID, duration: .zero))
+        _ = write(Self.serialize(response, keepAlive: false, includeBody: true))
     }
 
     private func log(_ head: HTTPRequestHead, response: HTTPResponse, started: ContinuousClock.Instant) {
@@ -205,12 +210,20 @@ struct HTTPConnection {
         }
     }
 
+    /// Sleeps for `duration` in slices of at most ``pollMilliseconds``, returning early
+    /// when the server stops.
     private func sleep(for duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR {
-            request = remaining
+        let deadline = clock.now + duration
+        while !isStopping() {
+            let remaining = deadline - clock.now
+            guard remaining > .zero else { return }
+            let slice = min(remaining, .milliseconds(Self.pollMilliseconds))
+            let (seconds, attoseconds) = slice.components
+            var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            var unslept = timespec()
+            while nanosleep(&request, &unslept) != 0 && errno == EINTR {
+                request = unslept
+            }
         }
     }
 

@@ -54,7 +54,7 @@ enum HTTPRequestParser {
         }
     }
 
-    /// The offset of the first `\r\n\r\n` at or after `start`.
+    /// Returns the offset of the first `\r\n\r\n` at or after `start`.
     private static func findEndOfHead(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard bytes.count >= 4 else { return nil }
         var index = start
@@ -71,15 +71,12 @@ enum HTTPRequestParser {
         return nil
     }
 
+    private typealias Line = Slice<UnsafeBufferPointer<UInt8>>
+
     private static func parseLines(
         _ head: UnsafeBufferPointer<UInt8>, limits: HTTPLimits
     ) throws(SandboxError) -> HTTPRequestHead {
-        var lines = head.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
-            line.last == 0x0D ? line.dropLast() : line
-        }
-        while let first = lines.first, first.isEmpty {
-            lines.removeFirst()
-        }
+        let lines = splitLines(head)
         guard let requestLine = lines.first else { throw .malformedRequestLine }
         let parts = requestLine.split(separator: 0x20, omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy(isTokenCharacter),
@@ -87,71 +84,120 @@ enum HTTPRequestParser {
         else {
             throw .malformedRequestLine
         }
-        let version = String(decoding: parts[2], as: UTF8.self)
-        guard version == "HTTP/1.1" || version == "HTTP/1.0" else {
-            if version.hasPrefix("HTTP/"), version.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
-                throw .unsupportedVersion(version)
+        let isHTTP11 = parts[2].elementsEqual("HTTP/1.1".utf8)
+        guard isHTTP11 || parts[2].elementsEqual("HTTP/1.0".utf8) else {
+            if parts[2].starts(with: "HTTP/".utf8), parts[2].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                throw .unsupportedVersion(String(decoding: parts[2], as: UTF8.self))
             }
             throw .malformedRequestLine
         }
-
-        let fieldLines = lines.dropFirst()
-        guard fieldLines.count <= limits.maximumHeaderCount else {
+        guard lines.count - 1 <= limits.maximumHeaderCount else {
             throw .tooManyHeaders(limit: limits.maximumHeaderCount)
         }
-        var headers = HTTPHeaders()
-        for (number, line) in fieldLines.enumerated() {
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
-                line[line.startIndex..<colon].allSatisfy(isTokenCharacter)
-            else {
-                throw .malformedHeader(line: number + 2)
-            }
-            let value = line[(colon + 1)...].drop { $0 == 0x20 || $0 == 0x09 }
-            let trimmed = value.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
-            guard trimmed.allSatisfy({ $0 >= 0x20 || $0 == 0x09 }), !trimmed.contains(0x7F) else {
-                throw .malformedHeader(line: number + 2)
-            }
-            headers.add(
-                name: String(decoding: line[line.startIndex..<colon], as: UTF8.self),
-                value: String(decoding: trimmed, as: UTF8.self))
-        }
-        return try makeHead(
-            method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
-            isHTTP11: version == "HTTP/1.1", headers: headers, limits: limits)
-    }
 
-    private static func makeHead(
-        method: String, target: String, isHTTP11: Bool, headers: HTTPHeaders, limits: HTTPLimits
-    ) throws(SandboxError) -> HTTPRequestHead {
-        if let encoding = headers["transfer-encoding"] {
+        var fields = FieldScan()
+        var headers = HTTPHeaders()
+        for (number, line) in lines.dropFirst().enumerated() {
+            let (name, value) = try splitField(line, lineNumber: number + 2)
+            try fields.note(name: name, value: value)
+            headers.add(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
+        }
+        let method = String(decoding: parts[0], as: UTF8.self)
+        if let encoding = fields.transferEncoding {
             throw .unsupportedTransferEncoding(encoding)
         }
-        var contentLength: Int?
-        for field in headers where field.name.lowercased() == "content-length" {
-            guard !field.value.isEmpty, field.value.utf8.count <= 18,
-                field.value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                let length = Int(field.value), contentLength == nil || contentLength == length
-            else {
-                throw .invalidContentLength(field.value)
-            }
-            contentLength = length
-        }
-        if let contentLength, contentLength > limits.maximumBodyBytes {
+        if let contentLength = fields.contentLength, contentLength > limits.maximumBodyBytes {
             throw .payloadTooLarge(limit: limits.maximumBodyBytes)
         }
-        if contentLength == nil && method == "POST" {
+        if fields.contentLength == nil && method == "POST" {
             throw .lengthRequired
         }
-
-        let connection = headers["connection"]?.lowercased() ?? ""
-        let keepAlive = isHTTP11 ? !connection.contains("close") : connection.contains("keep-alive")
-        let expectsContinue = headers["expect"]?.lowercased() == "100-continue"
+        let connection = fields.connection ?? ""
         return HTTPRequestHead(
-            method: method, target: target, headers: headers, contentLength: contentLength ?? 0,
-            keepAlive: keepAlive, expectsContinue: expectsContinue)
+            method: method, target: String(decoding: parts[1], as: UTF8.self), headers: headers,
+            contentLength: fields.contentLength ?? 0,
+            keepAlive: isHTTP11 ? !connection.contains("close") : connection.contains("keep-alive"),
+            expectsContinue: fields.expect == "100-continue")
     }
 
-    /// Whether `byte` may appear in an HTTP token (RFC 9110 `tchar`).
+    /// Splits a head into lines without their line endings and drops leading empty lines.
+    private static func splitLines(_ head: UnsafeBufferPointer<UInt8>) -> [Line] {
+        var lines: [Line] = []
+        lines.reserveCapacity(16)
+        var lineStart = 0
+        for index in 0...head.count where index == head.count || head[index] == 0x0A {
+            var lineEnd = index
+            if lineEnd > lineStart && head[lineEnd - 1] == 0x0D {
+                lineEnd -= 1
+            }
+            if !(lines.isEmpty && lineEnd == lineStart) {
+                lines.append(head[lineStart..<lineEnd])
+            }
+            lineStart = index + 1
+        }
+        return lines
+    }
+
+    /// Splits one header line into its name and its value without surrounding whitespace.
+    private static func splitField(_ line: Line, lineNumber: Int) throws(SandboxError) -> (name: Line, value: Line) {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
+            line[line.startIndex..<colon].allSatisfy(isTokenCharacter)
+        else {
+            throw .malformedHeader(line: lineNumber)
+        }
+        var valueStart = colon + 1
+        var valueEnd = line.endIndex
+        while valueStart < valueEnd && (line[valueStart] == 0x20 || line[valueStart] == 0x09) {
+            valueStart += 1
+        }
+        while valueEnd > valueStart && (line[valueEnd - 1] == 0x20 || line[valueEnd - 1] == 0x09) {
+            valueEnd -= 1
+        }
+        let value = line[valueStart..<valueEnd]
+        guard value.allSatisfy({ ($0 >= 0x20 || $0 == 0x09) && $0 != 0x7F }) else {
+            throw .malformedHeader(line: lineNumber)
+        }
+        return (line[line.startIndex..<colon], value)
+    }
+
+    /// The header fields that decide framing and keep-alive, read while the head is parsed.
+    private struct FieldScan {
+        var contentLength: Int?
+        var transferEncoding: String?
+        /// Lowercased.
+        var connection: String?
+        /// Lowercased.
+        var expect: String?
+
+        mutating func note(name: Line, value: Line) throws(SandboxError) {
+            if equalsIgnoringCase(name, "content-length") {
+                let text = String(decoding: value, as: UTF8.self)
+                guard !value.isEmpty, value.count <= 18,
+                    value.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+                    let length = Int(text), contentLength == nil || contentLength == length
+                else {
+                    throw .invalidContentLength(text)
+                }
+                contentLength = length
+            } else if equalsIgnoringCase(name, "transfer-encoding") {
+                transferEncoding = String(decoding: value, as: UTF8.self)
+            } else if equalsIgnoringCase(name, "connection") {
+                connection = String(decoding: value, as: UTF8.self).lowercased()
+            } else if equalsIgnoringCase(name, "expect") {
+                expect = String(decoding: value, as: UTF8.self).lowercased()
+            }
+        }
+
+        /// Returns whether `name` equals `lowercaseName`, ignoring ASCII case.
+        private func equalsIgnoringCase(_ name: Line, _ lowercaseName: StaticString) -> Bool {
+            guard name.count == lowercaseName.utf8CodeUnitCount else { return false }
+            return lowercaseName.withUTF8Buffer { expected in
+                zip(name, expected).allSatisfy { ($0 | 0x20) == $1 || $0 == $1 }
+            }
+        }
+    }
+
+    /// Returns whether `byte` may appear in an HTTP token (RFC 9110 `tchar`).
     private static func isTokenCharacter(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),

@@ -56,7 +56,7 @@ public final class SandboxServer: Sendable {
         public var path: String
         public var status: Int
         public var requestID: String
-        /// From the first byte of the request to the response being sent.
+        /// From the first byte of the request to the response being ready to send.
         public var duration: Duration
 
         /// `METHOD PATH STATUS REQUEST-ID MICROSECONDSus`.
@@ -68,7 +68,8 @@ public final class SandboxServer: Sendable {
     }
 
     private struct State {
-        var listener: Int32?
+        /// Whether `start` has begun and `stop` has not finished.
+        var isRunning = false
         var port: UInt16?
         var connections = 0
     }
@@ -98,21 +99,28 @@ public final class SandboxServer: Sendable {
     /// - Throws: ``SandboxServerError`` when the address is invalid or cannot be bound.
     @discardableResult
     public func start(host: String = "127.0.0.1", port: UInt16 = 0) throws(SandboxServerError) -> UInt16 {
-        guard state.withLock({ $0.listener == nil }) else { throw .alreadyStarted }
-        let listener = try Listener.open(host: host, port: port)
-        let boundPort = Listener.boundPort(listener)
-        state.withLock {
-            $0.listener = listener
-            $0.port = boundPort
+        let wasRunning = state.withLock { state in
+            defer { state.isRunning = true }
+            return state.isRunning
         }
+        guard !wasRunning else { throw .alreadyStarted }
+        let listener: Int32
+        do {
+            listener = try Listener.open(host: host, port: port)
+        } catch {
+            state.withLock { $0.isRunning = false }
+            throw error
+        }
+        let boundPort = Listener.boundPort(listener)
         stopping.store(false, ordering: .sequentiallyConsistent)
         threads.enter()
         guard Socket.startThread({ [self] in acceptLoop(listener) }) else {
             threads.leave()
             close(listener)
-            state.withLock { $0 = State() }
+            state.withLock { $0.isRunning = false }
             throw .threadStartFailed
         }
+        state.withLock { $0.port = boundPort }
         return boundPort
     }
 
@@ -120,11 +128,14 @@ public final class SandboxServer: Sendable {
     /// connection threads to finish; returns whether they all did.
     @discardableResult
     public func stop(timeout: Duration = .seconds(5)) -> Bool {
-        guard state.withLock({ $0.listener != nil }) else { return true }
+        guard state.withLock({ $0.isRunning && $0.port != nil }) else { return true }
         stopping.store(true, ordering: .sequentiallyConsistent)
         let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let finished = threads.wait(timeout: .now() + .milliseconds(milliseconds)) == .success
-        state.withLock { $0 = State() }
+        state.withLock {
+            $0.isRunning = false
+            $0.port = nil
+        }
         return finished
     }
 
@@ -138,7 +149,14 @@ public final class SandboxServer: Sendable {
             let ready = poll(&pollDescriptor, 1, Int32(HTTPConnection.pollMilliseconds))
             guard ready > 0 else { continue }
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { continue }
+            guard connection >= 0 else {
+                // Out of file descriptors, the pending connection stays queued and poll
+                // reports it again at once; pausing keeps the loop from spinning.
+                if errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == ENOBUFS {
+                    usleep(10_000)
+                }
+                continue
+            }
             serve(connection)
         }
     }

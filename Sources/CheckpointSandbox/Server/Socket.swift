@@ -13,7 +13,7 @@ enum Socket {
         case closed
     }
 
-    /// The text of the current `errno`.
+    /// Returns the text of the current `errno`.
     static func errorText(_ code: Int32 = errno) -> String {
         String(cString: strerror(code))
     }

@@ -9,8 +9,17 @@ enum Builtin: CaseIterable, Sendable {
     case format
     case source
     case len
+    case append
     case exit
     case client
+
+    /// Whether the command waits on the API.
+    var sendsRequests: Bool {
+        switch self {
+        case .create, .list, .delete: true
+        default: false
+        }
+    }
 
     var declaration: CommandDeclaration {
         switch self {
@@ -80,6 +89,15 @@ enum Builtin: CaseIterable, Sendable {
                 summary: "Returns the number of items of a list or page, fields of a record, or characters of a string.",
                 parameters: [.init("VALUE", .any, summary: "a list, page, record or string")],
                 example: "len (permissions.list $ckpt --all)")
+        case .append:
+            CommandDeclaration(
+                name: "append",
+                summary: "Returns a new list: the items of a list or page followed by the values.",
+                parameters: [
+                    .init("LIST", .any, summary: "a list, or a page whose data to extend"),
+                    .init("VALUE", .any, .variadic(minimum: 1), summary: "the values to add at the end"),
+                ],
+                example: "let failed = append $failed $project")
         case .exit:
             CommandDeclaration(
                 name: "exit",

@@ -22,6 +22,7 @@ extension Evaluator {
             return .null
         case .source: return try await runSource(call, invocation: invocation)
         case .len: return try length(call, invocation: invocation)
+        case .append: return try append(call, invocation: invocation)
         case .exit:
             guard case .integer(let status)? = call.argument(0) else { throw .exit(0) }
             guard (0...255).contains(status) else {
@@ -54,11 +55,10 @@ extension Evaluator {
 
     private func variables() -> Value {
         let variables = interpreter.state.withLock { $0.variables }
-        var record = Record()
-        for name in variables.keys.sorted() where name != Interpreter.lastResultName {
-            record[name] = variables[name]
-        }
-        return .record(record)
+        let fields = variables.filter { $0.key != Interpreter.lastResultName }
+            .sorted { $0.key < $1.key }
+            .map { (name: $0.key, value: $0.value) }
+        return .record(Record(uniqueFields: fields))
     }
 
     private func length(_ call: CommandCall, invocation: CommandInvocation) throws(Interruption) -> Value {
@@ -72,6 +72,21 @@ extension Evaluator {
             throw failure(.typeMismatch, "'len' expects a list, record or string, got \(Describe.value(value))",
                           at: invocation.span)
         }
+    }
+
+    private func append(_ call: CommandCall, invocation: CommandInvocation) throws(Interruption) -> Value {
+        var elements: [Value]
+        switch call.arguments[0] {
+        case .list(let list):
+            elements = list
+        case .record(let record) where PageView(record) != nil:
+            elements = PageView(record)!.data
+        case let value:
+            throw failure(.typeMismatch, "'append' expects a list or a page, got \(Describe.value(value))",
+                          at: invocation.span, notes: ["start from an empty list: let items = []"])
+        }
+        elements.append(contentsOf: call.arguments.dropFirst())
+        return .list(elements)
     }
 
     private func runSource(_ call: CommandCall, invocation: CommandInvocation) async throws(Interruption) -> Value {

@@ -13,11 +13,11 @@ extension Evaluator {
             }
         }
         if interpreter.dryRun {
-            let path = try permissionsPath(checkpoint, invocation: invocation)
-            let body = Value.record(["project_ids": .list(projects.map(Value.string))])
-            var json = ""
-            JSONWriter.write(body, into: &json)
-            reportDryRun("POST \(path) \(json)")
+            do {
+                reportDryRun(try interpreter.client.plannedCreate(checkpoint: checkpoint, projectIDs: projects))
+            } catch {
+                throw apiFailure(error, from: invocation)
+            }
             return .null
         }
         do {
@@ -36,9 +36,11 @@ extension Evaluator {
             permission = Self.string(call.arguments[1])
         }
         if interpreter.dryRun {
-            let path = try permissionsPath(checkpoint, invocation: invocation)
-            let segment = try pathSegment(permission, name: "permission ID", invocation: invocation)
-            reportDryRun("DELETE \(path)/\(segment)")
+            do {
+                reportDryRun(try interpreter.client.plannedDelete(checkpoint: checkpoint, permissionID: permission))
+            } catch {
+                throw apiFailure(error, from: invocation)
+            }
             return .null
         }
         do {
@@ -84,79 +86,42 @@ extension Evaluator {
     }
 
     /// Prints every page as it arrives, so memory stays flat however many pages there are.
+    ///
+    /// Nothing is printed until the first page arrives, so a list that fails at once
+    /// prints only its error, never an empty result. When a later page fails, the rows
+    /// already printed stay and a JSON array is left unclosed, so that no tool mistakes
+    /// the partial output for the whole list.
     private func stream(_ pages: PageSequence, invocation: CommandInvocation) async throws(Interruption) {
         var writer = StreamingListWriter(format: interpreter.format)
         let output = interpreter.output
-        output.write(writer.begin())
+        var started = false
         do {
             for try await page in pages {
-                output.write(writer.write(page.data.map { permission in
+                var text = started ? "" : writer.begin()
+                started = true
+                text += writer.write(page.data.map { permission in
                     guard case .record(let record) = Value(permission) else { return Record() }
                     return record
-                }))
+                })
+                output.write(text)
                 output.flush()
             }
         } catch {
-            output.write(writer.end())
+            if started {
+                output.write(writer.abandon())
+            }
             throw apiFailure(error, from: invocation)
         }
-        output.write(writer.end())
+        output.write((started ? "" : writer.begin()) + writer.end())
     }
 
-    private func reportDryRun(_ request: String) {
+    private func reportDryRun(_ request: PlannedWrite) {
         interpreter.output.write("dry run: would send \(request)\n")
     }
 
     private static func string(_ value: Value) -> String {
         if case .string(let string) = value { return string }
         return ValueFormatter.displayText(value)
-    }
-
-    /// Returns the request path of a checkpoint's permissions relative to the base URL,
-    /// checked and encoded as the client does.
-    private func permissionsPath(_ checkpoint: String, invocation: CommandInvocation) throws(Interruption) -> String {
-        "/fine_tuning/checkpoints/\(try pathSegment(checkpoint, name: "checkpoint", invocation: invocation))/permissions"
-    }
-
-    private func pathSegment(_ value: String, name: String, invocation: CommandInvocation) throws(Interruption) -> String {
-        if value.isEmpty {
-            throw apiFailure(.invalidArgument(name: name, value: value, reason: "must not be empty"), from: invocation)
-        }
-        if value == "." || value == ".." {
-            throw apiFailure(
-                .invalidArgument(name: name, value: value, reason: "'.' and '..' are not valid path segments"),
-                from: invocation)
-        }
-        return PathSegment.encode(value)
-    }
-}
-
-/// Percent-encoding of one path segment: every byte outside RFC 3986 `pchar` is encoded,
-/// so `/` becomes `%2F` and `:` stays.
-enum PathSegment {
-    static func encode(_ value: String) -> String {
-        let hexDigits = Array("0123456789ABCDEF".utf8)
-        var bytes: [UInt8] = []
-        for byte in value.utf8 {
-            if isPathCharacter(byte) {
-                bytes.append(byte)
-            } else {
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(hexDigits[Int(byte >> 4)])
-                bytes.append(hexDigits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func isPathCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "-._~!$&'()*+,;=:@".utf8.contains(byte)
-        }
     }
 }
 
@@ -205,6 +170,11 @@ struct StreamingListWriter {
             }
             return header + records.map { delimited!.row($0) }.joined()
         }
+    }
+
+    /// Ends the output of a list whose paging failed part-way: a JSON array stays open.
+    func abandon() -> String {
+        format == .json ? "\n" : ""
     }
 
     func end() -> String {

@@ -9,8 +9,9 @@ import Darwin
 /// The destination of an interpreter's output: formatted results and `print` text go to
 /// standard output, warnings to standard error.
 ///
-/// The interpreter calls ``flush()`` at the end of every top-level statement, so a sink
-/// may buffer in between.
+/// The interpreter calls ``flush()`` at the end of every top-level statement, before each
+/// API request and host command, and after each page that `--all` prints, so a sink may
+/// buffer in between.
 ///
 /// ```swift
 /// let sink = CapturingOutputSink()
@@ -23,7 +24,7 @@ public protocol OutputSink: Sendable {
     func write(_ text: String)
     /// Writes text meant for standard error, such as warnings.
     func writeError(_ text: String)
-    /// Writes out anything buffered; called at the end of each top-level statement.
+    /// Writes out anything buffered.
     func flush()
 }
 

@@ -8,7 +8,7 @@ extension Evaluator {
     /// - Parameter printing: whether the result will be printed; `permissions.list --all`
     ///   then prints page by page and returns `null`.
     func call(_ invocation: CommandInvocation, printing: Bool) async throws(Interruption) -> Value {
-        guard let command = interpreter.command(named: invocation.name) else {
+        guard let command = command(named: invocation.name) else {
             var notes: [String] = []
             let names = interpreter.commands.map(\.name)
             if let close = Suggestion.closest(to: invocation.name, among: names) {
@@ -22,8 +22,13 @@ extension Evaluator {
         let call = try await bind(invocation, to: command.declaration)
         switch command.implementation {
         case .builtin(let builtin):
+            if builtin.sendsRequests {
+                // Show what earlier statements of a loop printed before waiting on the API.
+                interpreter.output.flush()
+            }
             return try await run(builtin, call, invocation: invocation, printing: printing)
         case .host(let body):
+            interpreter.output.flush()
             do {
                 return try await body(call)
             } catch {

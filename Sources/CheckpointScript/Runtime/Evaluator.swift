@@ -11,10 +11,21 @@ final class Evaluator {
     /// oldest first; `nil` for a variable that did not exist.
     var undoLog: [(name: String, previous: Value?)] = []
     var sourceDepth = 0
+    private var commandTable: CommandTable?
 
     /// `source` commands nest at most this deep, so a file that sources itself fails
     /// instead of recursing without end.
     static let maximumSourceDepth = 32
+
+    /// Looks a command up in a copy of the interpreter's table, taken again whenever a
+    /// command has been registered since.
+    func command(named name: String) -> RegisteredCommand? {
+        let generation = interpreter.commandGeneration.load(ordering: .acquiring)
+        if commandTable?.generation != generation {
+            commandTable = interpreter.commandTable()
+        }
+        return commandTable?[name]
+    }
 
     init(interpreter: Interpreter) {
         self.interpreter = interpreter
@@ -25,20 +36,27 @@ final class Evaluator {
     func runTopLevel(_ script: Script) async throws(ScriptError) -> Value {
         source = script.source
         var last = Value.null
-        for statement in script.statements {
+        let statements = script.statements
+        for index in statements.indices {
             // A top-level binding assigns as its last step, so nothing needs undoing when
             // it is cancelled; binding a literal needs no evaluation at all.
-            if case .binding(let name, _, let expression, _) = statement {
-                if case .literal(let value, _) = expression {
-                    if Task.isCancelled { throw .cancelled }
-                    interpreter.state.withLock { _ = $0.variables.updateValue(value, forKey: name) }
-                    last = value
-                    continue
-                }
+            if case .binding(let name, _, .literal(let value, _), _) = statements[index] {
+                if Task.isCancelled { throw .cancelled }
+                interpreter.state.withLock { $0.variables[name] = value }
+                if index == statements.count - 1 { last = value }
+                continue
             }
+            let statement = statements[index]
             undoLog.removeAll(keepingCapacity: true)
             do throws(Interruption) {
                 if Task.isCancelled { throw Interruption.cancelled }
+                if case .binding(let name, _, let expression, _) = statement,
+                    let value = try evaluateImmediately(expression)
+                {
+                    interpreter.state.withLock { $0.variables[name] = value }
+                    last = value
+                    continue
+                }
                 last = try await execute(statement)
             } catch {
                 interpreter.output.flush()
@@ -147,7 +165,10 @@ final class Evaluator {
     }
 
     private func condition(_ expression: Expression, construct: String) async throws(Interruption) -> Bool {
-        let value = try await evaluate(expression)
+        try requireBoolean(try await evaluate(expression), of: expression, construct: construct)
+    }
+
+    func requireBoolean(_ value: Value, of expression: Expression, construct: String) throws(Interruption) -> Bool {
         guard case .boolean(let result) = value else {
             throw failure(
                 .typeMismatch, "'\(construct)' expects a boolean condition, got \(Describe.value(value))",
@@ -159,6 +180,9 @@ final class Evaluator {
     // MARK: - Expressions
 
     func evaluate(_ expression: Expression) async throws(Interruption) -> Value {
+        if let value = try evaluateImmediately(expression) {
+            return value
+        }
         switch expression {
         case .literal(let value, _):
             return value
@@ -180,6 +204,9 @@ final class Evaluator {
             }
             return value
         case .list(let elements, _):
+            // NOTE: only the syntax nesting is limited. A loop such as `let a = [$a]` can
+            // build values nested deeper than 100, and printing, comparing or freeing one
+            // nested tens of thousands deep recurses that deep.
             var values: [Value] = []
             values.reserveCapacity(elements.count)
             for element in elements {
@@ -187,15 +214,16 @@ final class Evaluator {
             }
             return .list(values)
         case .record(let fields, _):
-            var record = Record()
+            var values: [(name: String, value: Value)] = []
+            values.reserveCapacity(fields.count)
             for field in fields {
-                record[field.name] = try await evaluate(field.value)
+                values.append((field.name, try await evaluate(field.value)))
             }
-            return .record(record)
+            return .record(Record(uniqueFields: values))
         case .command(let invocation):
             return try await call(invocation, printing: false)
         case .commandOrWord(let name, let span):
-            guard interpreter.command(named: name) != nil else { return .string(name) }
+            guard command(named: name) != nil else { return .string(name) }
             let invocation = CommandInvocation(name: name, nameSpan: span, arguments: [], span: span)
             return try await call(invocation, printing: false)
         case .comparison(let comparison, let left, let right, let span):
@@ -230,14 +258,23 @@ final class Evaluator {
     private func access(_ value: Value, _ accessor: Accessor, base: Expression) async throws(Interruption) -> Value {
         switch accessor {
         case .field(let name, let span):
-            guard case .record(let record) = value else {
-                throw failure(.typeMismatch, "cannot read field '\(name)' of \(Describe.value(value))", at: span,
-                              notes: ["fields exist only on records"])
-            }
-            return try field(name, of: record, at: span)
+            return try readField(name, of: value, at: span)
         case .index(let indexExpression, let span):
-            let index = try await evaluate(indexExpression)
-            switch (value, index) {
+            return try read(value, at: try await evaluate(indexExpression), span: span)
+        }
+    }
+
+    func readField(_ name: String, of value: Value, at span: Span) throws(Interruption) -> Value {
+        guard case .record(let record) = value else {
+            throw failure(.typeMismatch, "cannot read field '\(name)' of \(Describe.value(value))", at: span,
+                          notes: ["fields exist only on records"])
+        }
+        return try field(name, of: record, at: span)
+    }
+
+    /// Reads `value[index]`: a list item by position, a record field by name, or an item of a page's data.
+    func read(_ value: Value, at index: Value, span: Span) throws(Interruption) -> Value {
+        switch (value, index) {
             case (.list(let elements), .integer(let position)):
                 return try element(at: position, of: elements, at: span)
             case (.record(let record), .string(let name)):
@@ -251,7 +288,6 @@ final class Evaluator {
                 throw failure(.typeMismatch, "cannot index \(Describe.value(value)) with \(Describe.value(index))", at: span,
                               notes: ["index a list with an integer, a record with a field name"])
             }
-        }
     }
 
     private func field(_ name: String, of record: Record, at span: Span) throws(Interruption) -> Value {
@@ -275,7 +311,7 @@ final class Evaluator {
         return elements[resolved]
     }
 
-    private func compare(
+    func compare(
         _ comparison: ComparisonOperator, _ left: Value, _ right: Value, at span: Span
     ) throws(Interruption) -> Bool {
         switch comparison {

@@ -32,8 +32,12 @@ extension Parser {
     }
 
     func isOperatorWord(_ token: Token) -> Bool {
-        isWord(token, "and") || isWord(token, "or")
-            || ComparisonOperator.allCases.contains { isWord(token, $0.staticText) }
+        isWord(token, "and") || isWord(token, "or") || comparisonOperator(token) != nil
+    }
+
+    func comparisonOperator(_ token: Token) -> ComparisonOperator? {
+        guard token.end - token.start <= 2 else { return nil }
+        return ComparisonOperator.allCases.first { isWord(token, $0.staticText) }
     }
 
     func isName(_ token: Token) -> Bool {
@@ -112,6 +116,17 @@ extension Parser {
         var index = content.start
         while index < content.end {
             let byte = bytes[index]
+            let runStart = index
+            while index < content.end && bytes[index] != UInt8(ascii: "\\") && bytes[index] != UInt8(ascii: "$") {
+                index += 1
+            }
+            if runStart == content.start && index == content.end {
+                return .literal(.string(string(runStart, index)), whole)
+            }
+            if index > runStart {
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                continue
+            }
             if byte == UInt8(ascii: "\\") {
                 index = try parseEscape(at: index, end: content.end, into: &text)
             } else if byte == UInt8(ascii: "$") {
@@ -122,9 +137,6 @@ extension Parser {
                 let (expression, next) = try parseInterpolatedVariable(at: index, end: content.end)
                 parts.append(.expression(expression))
                 index = next
-            } else {
-                text.append(byte)
-                index += 1
             }
         }
         if parts.isEmpty {

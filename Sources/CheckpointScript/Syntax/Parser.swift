@@ -94,6 +94,8 @@ struct Parser {
             default:
                 break
             }
+            let statementLexer = lexer
+            let statementToken = token
             do {
                 statements.append(try parseStatement())
                 try expectEndOfStatement()
@@ -101,7 +103,9 @@ struct Parser {
                 if error.incomplete { throw error }
                 record(error)
                 depth = outerDepth
-                try resynchronize()
+                lexer = statementLexer
+                token = statementToken
+                resynchronize(insideBlock: opening != nil)
             }
         }
     }
@@ -114,6 +118,13 @@ struct Parser {
         if isWord("for") { return try parseLoop() }
         if isWord("if") { return try parseConditional() }
         if isWord("try") { return try parseAttempt() }
+        if isWord("else") || isWord("catch") {
+            let keyword = text(of: token)
+            let construct = keyword == "else" ? "'if'" : "'try'"
+            throw failure(
+                "'\(keyword)' without a matching \(construct)", at: token.span,
+                notes: ["'\(keyword)' must follow the closing brace of the \(construct) block, in the same entry at a prompt"])
+        }
         if isWord("not") || isLiteralWord(token) {
             return .expression(try parseExpression())
         }
@@ -295,7 +306,7 @@ struct Parser {
 
     mutating func parseComparison() throws(ParseFailure) -> Expression {
         let left = try parseOperand()
-        guard token.kind == .word, let comparison = ComparisonOperator(rawValue: text(of: token)) else {
+        guard token.kind == .word, let comparison = comparisonOperator(token) else {
             return left
         }
         try advance()
@@ -388,11 +399,13 @@ struct Parser {
         try enterNesting(at: opening)
         try advance()
         var fields: [(name: String, value: Expression)] = []
+        var names: Set<String> = []
         try skipSeparators()
         while token.kind != .rightBrace {
+            let nameSpan = token.span
             let name = try parseFieldName(opening: opening)
-            if fields.contains(where: { $0.name == name }) {
-                throw failure("duplicate field '\(name)' in the record", at: token.span)
+            guard names.insert(name).inserted else {
+                throw failure("duplicate field '\(name)' in the record", at: nameSpan)
             }
             fields.append((name, try parseExpression()))
             try skipSeparators()
@@ -570,9 +583,10 @@ struct Parser {
         }
     }
 
-    /// Skips to the next statement after an error: past the line break or `;` that ends
-    /// the failing statement, skipping whole blocks on the way.
-    mutating func resynchronize() throws(ParseFailure) {
+    /// Skips the failing statement from its first token to the line break or `;` that ends
+    /// it, counting brackets so that separators inside them do not count. Stops before the
+    /// `}` that closes the enclosing block, and skips stray closing brackets.
+    mutating func resynchronize(insideBlock: Bool) {
         var level = 0
         while true {
             switch token.kind {
@@ -580,10 +594,13 @@ struct Parser {
                 return
             case .separator where level == 0:
                 return
-            case .rightBrace:
-                if level == 0 { return }
+            case .rightBrace where level == 0:
+                if insideBlock { return }
+            case .rightParenthesis where level == 0, .rightBracket where level == 0:
+                break
+            case .rightBrace, .rightParenthesis, .rightBracket:
                 level -= 1
-            case .leftBrace:
+            case .leftBrace, .leftParenthesis, .leftBracket:
                 level += 1
             default:
                 break

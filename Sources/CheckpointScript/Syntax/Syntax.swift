@@ -11,7 +11,7 @@ enum Statement: Sendable {
     /// `let NAME = VALUE`: binds silently.
     case binding(name: String, nameSpan: Span, value: Expression, span: Span)
     /// `NAME ARGUMENT…`: the result is printed.
-    case command(CommandInvocation)
+    indirect case command(CommandInvocation)
     /// A value on its own, such as `$page.data`: the value is printed.
     case expression(Expression)
     /// `for NAME in VALUE { … }`.
@@ -55,7 +55,7 @@ enum Expression: Sendable {
     case list([Expression], Span)
     case record([(name: String, value: Expression)], Span)
     /// `(command …)`, or the right side of `let`.
-    case command(CommandInvocation)
+    indirect case command(CommandInvocation)
     /// A lone bare word where a command may stand: a call when a command of that name
     /// exists, otherwise the word as a string.
     case commandOrWord(String, Span)
