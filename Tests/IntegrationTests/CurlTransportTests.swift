@@ -103,6 +103,36 @@ import TestSupport
         #expect(transport.openedConnectionCount == 1)
     }
 
+    @Test func callingThreadTransfersReuseTheConnection() async throws {
+        let server = try SandboxProcess()
+        defer { server.stop(signal: SIGKILL) }
+        let transport = CurlTransport(runsTransfersOnCallingThread: true)
+
+        for _ in 0..<20 {
+            let response = try await transport.send(listRequest(server))
+            #expect(response.status == 200)
+        }
+
+        #expect(transport.openedConnectionCount == 1)
+    }
+
+    @Test func callingThreadTransferIsCancelled() async throws {
+        let slowServer = try SandboxProcess(["--latency-ms", "5000"])
+        defer { slowServer.stop(signal: SIGKILL) }
+        let transport = CurlTransport(maximumConnections: 1, runsTransfersOnCallingThread: true)
+        let request = listRequest(slowServer)
+        let clock = ContinuousClock()
+
+        let task = Task { try await transport.send(request) }
+        try await Task.sleep(for: .milliseconds(300))
+        let cancelledAt = clock.now
+        task.cancel()
+        let result = await task.result
+
+        #expect(clock.now - cancelledAt < .milliseconds(2000))
+        #expect(throws: TransportError.cancelled) { try result.get() }
+    }
+
     @Test func concurrentRequestsShareThePool() async throws {
         let server = try SandboxProcess()
         defer { server.stop(signal: SIGKILL) }

@@ -88,6 +88,9 @@ public struct APIClient: Sendable {
 
     /// Encodes a request body as JSON, as every request sends it.
     static func encodeBody(_ body: some Encodable) throws(APIError) -> Data {
+        if let request = body as? CreatePermissionsRequest, let data = request.plainJSON() {
+            return data
+        }
         do {
             return try JSONEncoder().encode(body)
         } catch {

@@ -16,7 +16,7 @@ import Foundation
 /// calls the progress function only about once a second while the server is silent.
 ///
 /// The class is `@unchecked Sendable` because ``CurlTransport`` lends it to one transfer
-/// at a time and touches it only on ``queue`` while a transfer runs. The exception is
+/// at a time, which runs on ``queue`` or on the calling task's thread. The exception is
 /// ``wakeUp()``, which libcurl allows from any thread.
 final class CurlEasyHandle: @unchecked Sendable {
     let queue = DispatchQueue(label: "ckpt.curl-transfer")

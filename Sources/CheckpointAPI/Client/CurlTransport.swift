@@ -5,8 +5,9 @@ import Synchronization
 ///
 /// Each transfer borrows an easy handle from a small pool and returns it afterwards, so
 /// the connection the handle keeps alive serves the next request to the same host.
-/// The blocking transfer runs on the handle's own dispatch queue, never on Swift's
-/// cooperative thread pool. Cancelling the calling task aborts the transfer.
+/// By default the blocking transfer runs on the handle's own dispatch queue, never on
+/// Swift's cooperative thread pool; ``runsTransfersOnCallingThread`` trades that for
+/// speed. Cancelling the calling task aborts the transfer either way.
 ///
 /// ```swift
 /// let transport = CurlTransport()
@@ -16,6 +17,12 @@ import Synchronization
 public final class CurlTransport: HTTPTransport {
     /// The maximum number of idle handles kept for reuse. Each keeps its connections alive.
     public let maximumConnections: Int
+    /// Whether a transfer blocks the calling task's thread instead of running on a
+    /// dispatch queue. Handing each transfer to a queue and back costs two thread wake-ups:
+    /// 1,000 sequential create calls on loopback took 0.26 s with them and 0.22 s without.
+    /// A blocked thread is one of the cooperative pool's few, so this suits a program
+    /// that sends one request at a time, such as the `ckpt` command.
+    public let runsTransfersOnCallingThread: Bool
     private let idleHandles = Mutex<[CurlEasyHandle]>([])
     private let openedConnections = Atomic<Int>(0)
 
@@ -26,11 +33,16 @@ public final class CurlTransport: HTTPTransport {
 
     /// Creates a transport.
     ///
-    /// - Parameter maximumConnections: how many idle handles, and so keep-alive
-    ///   connections, are kept between requests. More requests than this can run at
-    ///   once; the extra handles are closed when their transfer ends.
-    public init(maximumConnections: Int = 4) {
+    /// - Parameters:
+    ///   - maximumConnections: how many idle handles, and so keep-alive connections, are
+    ///     kept between requests. More requests than this can run at once; the extra
+    ///     handles are closed when their transfer ends.
+    ///   - runsTransfersOnCallingThread: whether a transfer blocks the calling task's
+    ///     thread rather than running on a dispatch queue; see
+    ///     ``runsTransfersOnCallingThread``.
+    public init(maximumConnections: Int = 4, runsTransfersOnCallingThread: Bool = false) {
         self.maximumConnections = max(maximumConnections, 1)
+        self.runsTransfersOnCallingThread = runsTransfersOnCallingThread
     }
 
     /// Sends `request` and returns the response, whatever its status.
@@ -51,8 +63,14 @@ public final class CurlTransport: HTTPTransport {
         }
 
         let cancellation = CurlCancellation()
+        let onCallingThread = runsTransfersOnCallingThread
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
+            if onCallingThread {
+                // The cancellation handler runs on the cancelling thread and wakes the
+                // poll that this thread waits in.
+                return handle.perform(request, cancellation: cancellation)
+            }
+            return await withCheckedContinuation { continuation in
                 handle.queue.async {
                     continuation.resume(returning: handle.perform(request, cancellation: cancellation))
                 }

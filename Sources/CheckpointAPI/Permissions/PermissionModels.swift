@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A project's access to a fine-tuned model checkpoint (`checkpoint.permission`).
 public struct CheckpointPermission: Codable, Sendable, Equatable, Hashable {
     /// The permission ID, `cp_` followed by letters and digits.
@@ -96,5 +102,26 @@ struct CreatePermissionsRequest: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case projectIDs = "project_ids"
+    }
+
+    /// Returns the bytes `JSONEncoder` writes for this body, built directly. Returns `nil`
+    /// when an ID has a byte outside printable ASCII or one that `JSONEncoder` escapes
+    /// (`"`, `\`, `/`), and `JSONEncoder` encodes those. It took about 23,000
+    /// instructions for one ID (callgrind), a tenth of a create request on loopback.
+    func plainJSON() -> Data? {
+        var bytes = Array(#"{"project_ids":["#.utf8)
+        for (index, projectID) in projectIDs.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in projectID.utf8 {
+                guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"),
+                    byte != UInt8(ascii: "/")
+                else { return nil }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(contentsOf: "]}".utf8)
+        return Data(bytes)
     }
 }
