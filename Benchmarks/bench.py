@@ -15,6 +15,7 @@ import argparse
 import collections
 import os
 import platform
+import select
 import shutil
 import statistics
 import subprocess
@@ -28,6 +29,9 @@ SANDBOX_SEED = "7"
 # The time limit of one measured process, in seconds. The SDK's slowest workload (7)
 # takes about 12 s on 2 cores, so this only stops a process that hangs.
 PROCESS_TIMEOUT = 120
+# The time limit for ckpt-sandbox to print its address; seeding 100,000 permissions
+# takes about 0.5 s.
+SANDBOX_START_TIMEOUT = 30
 
 
 class Sandbox:
@@ -40,6 +44,10 @@ class Sandbox:
             command.append("--log")
         self.log = open(log_path or os.devnull, "w")
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        ready, _, _ = select.select([self.process.stdout], [], [], SANDBOX_START_TIMEOUT)
+        if not ready:
+            self.stop()
+            raise RuntimeError(f"ckpt-sandbox printed nothing within {SANDBOX_START_TIMEOUT} s: {' '.join(command)}")
         line = self.process.stdout.readline().strip()
         prefix = "listening on "
         if not line.startswith(prefix):
