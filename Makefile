@@ -12,7 +12,7 @@ demo: deps
 
 test: deps
 	swift build --build-tests
-	swift test --skip-build
+	swift test --skip-build --disable-xctest
 
 build: deps
 	swift build

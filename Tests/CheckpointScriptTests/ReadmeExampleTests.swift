@@ -18,7 +18,11 @@ import Testing
             return .null
         }
         do {
-            let everyone = try await interpreter.evaluate("permissions.list $ckpt --all")
+            // `evaluate` prints each top-level result and returns the last statement's value.
+            let everyone = try await interpreter.evaluate("""
+                let everyone = permissions.list $ckpt --all
+                $everyone
+                """)
             print(everyone)
         } catch {
             rendered = DiagnosticRenderer().render(error.diagnostics)

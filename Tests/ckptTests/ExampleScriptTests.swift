@@ -106,7 +106,7 @@ import Darwin
             #expect(result.standardOutput == """
                 dry run: would send POST \(path) {"project_ids":["\(project)"]}
                 dry run: would send POST \(path) {"project_ids":["\(third)"]}
-                granted: 2 already had access: 1 failed: 0
+                would grant: 2 already had access: 1 failed: 0
 
                 """)
             #expect(try permissionsSnapshot(server, mode) == before)
@@ -130,7 +130,8 @@ import Darwin
         var expected = "granted: 1 already had access: 0 failed: 1\n\(failure)\n"
         if mode == .dryRun {
             let path = "/fine_tuning/checkpoints/\(Self.checkpoint)/permissions"
-            expected = "dry run: would send POST \(path) {\"project_ids\":[\"proj_new\"]}\n" + expected
+            expected = "dry run: would send POST \(path) {\"project_ids\":[\"proj_new\"]}\n"
+                + "would grant: 1 already had access: 0 failed: 1\n\(failure)\n"
         }
         #expect(result.standardOutput == expected)
         try expectCleanErrorOutput(result, mode)
@@ -177,10 +178,10 @@ import Darwin
             let deletes = Self.checkpoints.map {
                 "dry run: would send DELETE /fine_tuning/checkpoints/\($0)/permissions/cp_\(Self.idPlaceholder)\n"
             }
-            #expect(Self.normalized(result.standardOutput) == deletes.joined() + "permissions of \(Self.support) revoked: 3\n")
+            #expect(Self.normalized(result.standardOutput) == deletes.joined() + "would revoke 3 permissions of \(Self.support)\n")
             #expect(try permissionsSnapshot(server, mode) == before)
         } else {
-            #expect(result.standardOutput == "permissions of \(Self.support) revoked: 3\n")
+            #expect(result.standardOutput == "revoked 3 permissions of \(Self.support)\n")
             let after = try permissionsSnapshot(server, mode)
             #expect(!after.contains(Self.support))
             #expect(after.components(separatedBy: Self.analytics) == 4)
@@ -192,7 +193,7 @@ import Darwin
     @Test func revokeProjectWithoutProjectPrintsUsage() throws {
         let server = try SandboxProcess([])
         let result = try runExample("revoke-project.ckpt", mode: .plain, server: server)
-        #expect(result == CommandResult(status: 2, standardOutput: "usage: ckpt revoke-project.ckpt PROJECT\n", standardError: ""))
+        #expect(result == CommandResult(status: 2, standardOutput: "usage: ckpt examples/revoke-project.ckpt PROJECT\n", standardError: ""))
     }
 
     // MARK: - Helpers
