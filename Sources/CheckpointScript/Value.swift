@@ -48,7 +48,7 @@ public struct Record: Sendable, Equatable, Hashable, Sequence, ExpressibleByDict
     public var count: Int { fields.count }
     public var isEmpty: Bool { fields.isEmpty }
 
-    /// The field's value; setting a new name appends it, setting `nil` removes it.
+    /// Accesses a field's value. Setting a new name appends the field, and setting `nil` removes it.
     public subscript(name: String) -> Value? {
         get { fields.first { $0.name == name }?.value }
         set {
@@ -81,7 +81,7 @@ public struct Record: Sendable, Equatable, Hashable, Sequence, ExpressibleByDict
 // MARK: - API results as values
 
 extension Value {
-    /// A permission as a record with the API's field names.
+    /// Creates a record from a permission, with the API's field names.
     public init(_ permission: CheckpointPermission) {
         self = .record([
             "object": .string(permission.object),
@@ -91,7 +91,7 @@ extension Value {
         ])
     }
 
-    /// A page as a record with the API's field names.
+    /// Creates a record from a page, with the API's field names.
     public init(_ page: PermissionPage) {
         self = .record([
             "object": .string(page.object),
@@ -102,7 +102,7 @@ extension Value {
         ])
     }
 
-    /// A deletion record with the API's field names.
+    /// Creates a record from a deletion record, with the API's field names.
     public init(_ deleted: DeletedCheckpointPermission) {
         self = .record([
             "object": .string(deleted.object),

@@ -259,7 +259,7 @@ public struct APIClient: Sendable {
         return "?" + pairs.joined(separator: "&")
     }
 
-    /// The first 200 characters of a body on one line, for error messages.
+    /// Returns the first 200 characters of a body on one line, for error messages.
     static func excerpt(_ body: Data) -> String {
         let text = String(decoding: body.prefix(600), as: UTF8.self)
         let words = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline })

@@ -7,9 +7,9 @@ public struct HTTPStatusError: Sendable, Equatable {
     public var param: String?
     /// The API's message, or the start of a body that was not an API error document.
     public var message: String
-    /// The `x-request-id` response header, which the API's support asks for.
+    /// The `x-request-id` response header, which the API's support team requests in reports.
     public var requestID: String?
-    /// Where the key that was sent came from; used to explain 401 and 403.
+    /// The origin of the key that was sent, used to explain 401 and 403.
     public var keySource: APIKey.Source?
 
     public init(
@@ -33,7 +33,7 @@ public struct HTTPStatusError: Sendable, Equatable {
 
 /// Every failure the client reports.
 public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The API answered with an error status.
+    /// The API returned an error status.
     case status(HTTPStatusError)
     /// The connection could not be made or broke before the response was complete.
     case connectionFailed(message: String)

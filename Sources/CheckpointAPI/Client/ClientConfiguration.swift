@@ -8,12 +8,12 @@ import Foundation
 public struct APIKey: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
-    /// Where a key came from, so that errors can tell the user which setting to fix.
+    /// The origin of a key, so that errors can tell the user which setting to fix.
     public enum Source: Sendable, Equatable, CustomStringConvertible {
         case environment(variable: String)
         case code
-        /// A stand-in key for a server that needs none, such as the sandbox; the text
-        /// says why no real key is needed.
+        /// A stand-in key for a server that needs none, such as the sandbox. The text
+        /// gives the reason no real key is needed.
         case placeholder(String)
 
         public var description: String {

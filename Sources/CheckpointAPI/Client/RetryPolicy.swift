@@ -27,7 +27,7 @@ public struct RetryPolicy: Sendable {
 
     public init() {}
 
-    /// Whether a response with this status and these headers may be retried.
+    /// Returns whether a response with this status and these headers may be retried.
     /// `x-should-retry: true` or `false` overrides the status rule.
     public func shouldRetry(status: Int, headers: HTTPHeaders) -> Bool {
         switch headers["x-should-retry"]?.trimmed.lowercased() {
@@ -37,7 +37,7 @@ public struct RetryPolicy: Sendable {
         }
     }
 
-    /// The wait before retry number `retryNumber + 1`, given the retries already made
+    /// Returns the wait before retry number `retryNumber + 1`, given the retries already made
     /// and the headers of the failed response, if there was one.
     public func delay(afterRetries retryNumber: Int, headers: HTTPHeaders?) -> Duration {
         if let headers, let serverDelay = serverRequestedDelay(headers) {
@@ -49,7 +49,7 @@ public struct RetryPolicy: Sendable {
         return .milliseconds(Int64((jittered * 1000).rounded()))
     }
 
-    /// The wait the server asked for, if it is within `0...maximumServerDelay`.
+    /// Returns the wait the server requested, if it is within `0...maximumServerDelay`.
     func serverRequestedDelay(_ headers: HTTPHeaders) -> Duration? {
         let limit = maximumServerDelay.seconds
         if let text = headers["retry-after-ms"], let milliseconds = Double(text.trimmed),

@@ -73,8 +73,8 @@ public struct PermissionsClient: Sendable {
     /// Every permission of the checkpoint, fetched page by page as the sequence is iterated.
     ///
     /// Each next page sends the previous page's `last_id` as `after` with the other
-    /// parameters kept. Paging ends when `has_more` is false or `last_id` is missing; an
-    /// empty page with `has_more` true goes on, and a cursor that does not advance
+    /// parameters kept. Paging ends when `has_more` is false or `last_id` is missing. An
+    /// empty page with `has_more` true does not end it. A cursor that does not advance
     /// ends the sequence with ``APIError/cursorDidNotAdvance(lastID:)``.
     public func listAll(
         checkpoint: String,
@@ -88,7 +88,7 @@ public struct PermissionsClient: Sendable {
                          projectID: projectID, after: after))
     }
 
-    /// The pages of the checkpoint's permissions, fetched lazily; see ``listAll(checkpoint:limit:order:projectID:after:)``.
+    /// Returns the pages of the checkpoint's permissions, fetched lazily; see ``listAll(checkpoint:limit:order:projectID:after:)``.
     public func pages(
         checkpoint: String,
         limit: Int? = nil,
