@@ -46,6 +46,9 @@ import Testing
         #expect(outcome.result.failure?.status == status)
         #expect(outcome.requests == 1)
         #expect(outcome.waits.isEmpty)
+        if case .status(let error)? = outcome.result.failure {
+            #expect(error.retries == 0)
+        }
     }
 
     @Test(arguments: [(400, "true"), (404, "TRUE"), (422, " true ")])
@@ -74,6 +77,11 @@ import Testing
         #expect(outcome.result.failure?.status == 503)
         #expect(outcome.requests == 3)
         #expect(outcome.waits == [Self.firstBackoff, Self.secondBackoff])
+        guard case .status(let error)? = outcome.result.failure else {
+            Issue.record("expected a status error, got \(String(describing: outcome.result.failure))")
+            return
+        }
+        #expect(error.retries == 2)
     }
 
     @Test func zeroMaxRetriesSendsOnce() async {

@@ -130,6 +130,23 @@ func sandboxInterpreter(
         #expect(sandbox.permissions(checkpoint: Self.checkpoint).map(\.projectID) == ["proj_b"])
     }
 
+    @Test func exhaustedRetriesAreNamedInTheDiagnostic() async throws {
+        let sandbox = Sandbox(options: .init(failureRate: 1, failureStatus: 429, retryAfter: 0, seed: 1))
+        let client = PermissionsClient(
+            configuration: ClientConfiguration(apiKey: APIKey("sk-test"), maxRetries: 2),
+            transport: SandboxTransport(sandbox: sandbox))
+        let interpreter = Interpreter(client: client, output: CapturingOutputSink())
+
+        do {
+            try await interpreter.evaluate("permissions.list \(Self.checkpoint)")
+            Issue.record("a list answered 429 every time succeeded")
+        } catch {
+            let diagnostic = try #require(error.diagnostics.first)
+            #expect(diagnostic.notes.first == "HTTP 429, type requests, code rate_limit_exceeded")
+            #expect(diagnostic.notes.last == "gave up after retrying 2 times")
+        }
+    }
+
     @Test func dryRunSendsNoWrites() async throws {
         let sandbox = Sandbox(options: .init(seed: 1))
         sandbox.seed(checkpoint: Self.checkpoint, count: 2)

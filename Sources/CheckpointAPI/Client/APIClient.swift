@@ -44,8 +44,8 @@ public struct APIClient: Sendable {
     ) async throws(APIError) -> Response {
         let pathAndQuery = path + Self.queryString(query)
         let request = try makeRequest(method, pathAndQuery: pathAndQuery, body: body)
-        let response = try await sendWithRetries(request, pathAndQuery: pathAndQuery)
-        return try decode(responseType, from: response)
+        let (response, retries) = try await sendWithRetries(request, pathAndQuery: pathAndQuery)
+        return try decode(responseType, from: response, retries: retries)
     }
 
     /// Builds the request, checking the configuration first so that nothing invalid is sent.
@@ -99,10 +99,12 @@ public struct APIClient: Sendable {
     }
 
     /// Sends `request`, retrying as ``retryPolicy`` and ``ClientConfiguration/maxRetries`` allow.
+    ///
+    /// - Returns: the last response and how many retries were made before it.
     func sendWithRetries(
         _ request: HTTPRequest,
         pathAndQuery: String
-    ) async throws(APIError) -> HTTPResponse {
+    ) async throws(APIError) -> (response: HTTPResponse, retries: Int) {
         let clock = ContinuousClock()
         var retryNumber = 0
         while true {
@@ -133,7 +135,7 @@ public struct APIClient: Sendable {
                   retryNumber: retryNumber, retryDelay: retryDelay)
 
             guard let retryDelay else {
-                return try outcome.get()
+                return (try outcome.get(), retryNumber)
             }
             do {
                 try await retryPolicy.sleep(retryDelay)
@@ -198,11 +200,14 @@ public struct APIClient: Sendable {
 
     func decode<Response: Decodable>(
         _ type: Response.Type,
-        from response: HTTPResponse
+        from response: HTTPResponse,
+        retries: Int = 0
     ) throws(APIError) -> Response {
         let requestID = response.headers["x-request-id"].map(redact)
         guard (200..<300).contains(response.status) else {
-            throw .status(statusError(from: response, requestID: requestID))
+            var error = statusError(from: response, requestID: requestID)
+            error.retries = retries
+            throw .status(error)
         }
         if type == PermissionPage.self, let page = PermissionPageParser.parse(response.body) {
             return page as! Response

@@ -11,6 +11,8 @@ public struct HTTPStatusError: Sendable, Equatable {
     public var requestID: String?
     /// The origin of the key that was sent, used to explain 401 and 403.
     public var keySource: APIKey.Source?
+    /// How many times the request was retried before this response; 0 when it was sent once.
+    public var retries: Int
 
     public init(
         status: Int,
@@ -19,7 +21,8 @@ public struct HTTPStatusError: Sendable, Equatable {
         param: String? = nil,
         message: String,
         requestID: String? = nil,
-        keySource: APIKey.Source? = nil
+        keySource: APIKey.Source? = nil,
+        retries: Int = 0
     ) {
         self.status = status
         self.type = type
@@ -28,6 +31,7 @@ public struct HTTPStatusError: Sendable, Equatable {
         self.message = message
         self.requestID = requestID
         self.keySource = keySource
+        self.retries = retries
     }
 }
 

@@ -185,6 +185,10 @@ extension Evaluator {
         var notes: [String] = []
         if !details.isEmpty { notes.append(details.joined(separator: ", ")) }
         if let requestID = error.requestID { notes.append("request ID: \(requestID)") }
+        if case .status(let statusError) = error, statusError.retries > 0 {
+            let times = statusError.retries == 1 ? "once" : "\(statusError.retries) times"
+            notes.append("gave up after retrying \(times)")
+        }
         let diagnostic = source.diagnostic(
             .apiError, "\(invocation.name) failed: \(error.message)", at: invocation.span, notes: notes)
         return .failure(Failure(diagnostic: diagnostic, apiError: error))
