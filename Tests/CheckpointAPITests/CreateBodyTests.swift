@@ -30,7 +30,7 @@ import Testing
     func idsNeedingEscapesAreLeftToJSONEncoder(ids: [String]) throws {
         let request = CreatePermissionsRequest(projectIDs: ids)
         #expect(request.plainJSON() == nil)
-        let body = try APIClient.encodeBody(request)
+        let body = try request.encoded()
         #expect(body == (try JSONEncoder().encode(request)))
     }
 }

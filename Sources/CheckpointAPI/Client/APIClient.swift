@@ -42,8 +42,20 @@ public struct APIClient: Sendable {
         body: (some Encodable & Sendable)? = Optional<Never>.none,
         as responseType: Response.Type = Response.self
     ) async throws(APIError) -> Response {
+        let encodedBody = try body.map { body throws(APIError) in try Self.encodeBody(body) }
+        return try await send(method, path: path, query: query, encodedBody: encodedBody, as: responseType)
+    }
+
+    /// Sends a request whose JSON body is already encoded, and decodes its JSON response.
+    func send<Response: Decodable>(
+        _ method: HTTPMethod,
+        path: String,
+        query: [(name: String, value: String)] = [],
+        encodedBody: Data?,
+        as responseType: Response.Type = Response.self
+    ) async throws(APIError) -> Response {
         let pathAndQuery = path + Self.queryString(query)
-        let request = try makeRequest(method, pathAndQuery: pathAndQuery, body: body)
+        let request = try makeRequest(method, pathAndQuery: pathAndQuery, encodedBody: encodedBody)
         let (response, retries) = try await sendWithRetries(request, pathAndQuery: pathAndQuery)
         return try decode(responseType, from: response, retries: retries)
     }
@@ -52,7 +64,7 @@ public struct APIClient: Sendable {
     func makeRequest(
         _ method: HTTPMethod,
         pathAndQuery: String,
-        body: (some Encodable & Sendable)?
+        encodedBody: Data?
     ) throws(APIError) -> HTTPRequest {
         guard let key = configuration.apiKey else {
             throw .missingAPIKey
@@ -76,21 +88,16 @@ public struct APIClient: Sendable {
             headers["OpenAI-Project"] = project
         }
 
-        var encodedBody: Data?
-        if let body {
+        if encodedBody != nil {
             headers["Content-Type"] = "application/json"
-            encodedBody = try Self.encodeBody(body)
         }
         return HTTPRequest(
             method: method, url: baseURL + pathAndQuery, headers: headers,
             body: encodedBody, timeout: configuration.timeout)
     }
 
-    /// Encodes a request body as JSON, as every request sends it.
+    /// Encodes a request body as JSON with `JSONEncoder`.
     static func encodeBody(_ body: some Encodable) throws(APIError) -> Data {
-        if let request = body as? CreatePermissionsRequest, let data = request.plainJSON() {
-            return data
-        }
         do {
             return try JSONEncoder().encode(body)
         } catch {

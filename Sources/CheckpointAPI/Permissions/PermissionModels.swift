@@ -104,6 +104,14 @@ struct CreatePermissionsRequest: Encodable {
         case projectIDs = "project_ids"
     }
 
+    /// Encodes the body as JSON: directly when ``plainJSON()`` can, else with `JSONEncoder`.
+    func encoded() throws(APIError) -> Data {
+        if let data = plainJSON() {
+            return data
+        }
+        return try APIClient.encodeBody(self)
+    }
+
     /// Returns the bytes `JSONEncoder` writes for this body, built directly. Returns `nil`
     /// when an ID has a byte outside printable ASCII or one that `JSONEncoder` escapes
     /// (`"`, `\`, `/`), and `JSONEncoder` encodes those. It took about 23,000

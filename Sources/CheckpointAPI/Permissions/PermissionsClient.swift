@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// The checkpoint permissions resource: grant, list and revoke access to a fine-tuned
 /// model checkpoint for projects of the same organization.
 ///
@@ -30,9 +36,8 @@ public struct PermissionsClient: Sendable {
     /// - Throws: ``APIError``; `invalidArgument` before sending for an empty list.
     @discardableResult
     public func create(checkpoint: String, projectIDs: [String]) async throws(APIError) -> PermissionPage {
-        let path = try plannedCreate(checkpoint: checkpoint, projectIDs: projectIDs).path
-        return try await client.send(
-            .post, path: path, body: CreatePermissionsRequest(projectIDs: projectIDs))
+        let (path, body) = try checkedCreate(checkpoint: checkpoint, projectIDs: projectIDs)
+        return try await client.send(.post, path: path, encodedBody: body)
     }
 
     /// Checks the arguments of ``create(checkpoint:projectIDs:)`` and returns the request
@@ -40,6 +45,13 @@ public struct PermissionsClient: Sendable {
     ///
     /// - Throws: ``APIError/invalidArgument(name:value:reason:)`` as `create` would.
     public func plannedCreate(checkpoint: String, projectIDs: [String]) throws(APIError) -> PlannedWrite {
+        let (path, body) = try checkedCreate(checkpoint: checkpoint, projectIDs: projectIDs)
+        return PlannedWrite(method: .post, path: path, body: String(decoding: body, as: UTF8.self))
+    }
+
+    /// Checks the arguments of a create and returns its path and encoded body, which
+    /// both ``create(checkpoint:projectIDs:)`` and ``plannedCreate(checkpoint:projectIDs:)`` use.
+    private func checkedCreate(checkpoint: String, projectIDs: [String]) throws(APIError) -> (path: String, body: Data) {
         let path = try Self.path(checkpoint: checkpoint)
         guard !projectIDs.isEmpty else {
             throw .invalidArgument(name: "project IDs", value: "[]", reason: "give at least one project ID")
@@ -47,8 +59,7 @@ public struct PermissionsClient: Sendable {
         if let empty = projectIDs.first(where: { $0.isEmpty }) {
             throw .invalidArgument(name: "project ID", value: empty, reason: "must not be empty")
         }
-        let body = try APIClient.encodeBody(CreatePermissionsRequest(projectIDs: projectIDs))
-        return PlannedWrite(method: .post, path: path, body: String(decoding: body, as: UTF8.self))
+        return (path, try CreatePermissionsRequest(projectIDs: projectIDs).encoded())
     }
 
     /// Fetches one page of the checkpoint's permissions.
