@@ -14,7 +14,7 @@ public struct TraceEvent: Sendable, CustomStringConvertible {
     public var retryNumber: Int
     /// The wait before the next attempt, when the client will retry.
     public var retryDelay: Duration?
-    /// Why the attempt failed without a response, when it did.
+    /// The reason the attempt failed without a response, if it did.
     public var failure: String?
 
     public init(

@@ -81,7 +81,7 @@ public struct PermissionsClient: Sendable {
         return try await client.send(.get, path: path, query: query)
     }
 
-    /// Every permission of the checkpoint, fetched page by page as the sequence is iterated.
+    /// Returns every permission of the checkpoint, fetched page by page as the sequence is iterated.
     ///
     /// Each next page sends the previous page's `last_id` as `after` with the other
     /// parameters kept. Paging ends when `has_more` is false or `last_id` is missing. An
